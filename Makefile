@@ -1,0 +1,31 @@
+# The two entry points of the README: `make serve` and `make test`. Each sets up what it needs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat setup.cfg pyproject.toml | sha1sum | cut -c1-12)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: setup system-packages serve test lint
+
+$(STAMP): setup.cfg pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	rm -f $(VENV)/.installed-* && touch $@
+
+# HermiT (the OWL reasoner run through owlready2) needs a Java runtime.
+system-packages:
+	@command -v java >/dev/null || (apt-get update -qq && apt-get install -y -qq default-jre-headless)
+
+setup: system-packages $(STAMP)
+
+serve: setup
+	$(BIN)/alliance-kg serve --host $(HOST) --port $(PORT)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check server tests benchmarks
+
+test: setup lint
+	$(BIN)/python -m pytest -q

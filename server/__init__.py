@@ -1,0 +1,1 @@
+"""alliance-kg: an essay-grounded knowledge graph of the US-Japan alliance, served over SPARQL."""

@@ -1,0 +1,142 @@
+"""The `alliance-kg` command: one subcommand per operation, each a thin call into the pipeline."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from .build import build_project, check_project, current_build
+from .export import FORMATS, export
+from .problems import InvalidProject
+from .project import Project
+from .query_output import GRAPH_FORMATS, RESULT_FORMATS, render
+from .serving import add_serve_arguments, run_serve
+from .store import Store
+from .turtle_format import format_file
+
+
+def _ensure_build(project: Project) -> Path:
+    return current_build(project) or build_project(project)
+
+
+def cmd_validate(args: argparse.Namespace, project: Project) -> int:
+    checked = check_project(project)
+    print("Sentence coverage (sentences supporting at least one asserted fact):")
+    print("\n".join(checked.coverage.lines()))
+    print(f"Inferred triples: {len(checked.inferred)}")
+    if checked.problems:
+        for problem in sorted(checked.problems):
+            print(problem, file=sys.stderr)
+        print(f"validation failed: {len(checked.problems)} problem(s)", file=sys.stderr)
+        return 1
+    print("valid")
+    return 0
+
+
+def cmd_build(args: argparse.Namespace, project: Project) -> int:
+    target = build_project(project)
+    print(f"built {target.name} in {target.parent}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace, project: Project) -> int:
+    data = export(_ensure_build(project), args.format)
+    if args.output and args.output != "-":
+        Path(args.output).write_bytes(data)
+    else:
+        sys.stdout.buffer.write(data)
+    return 0
+
+
+def cmd_query(args: argparse.Namespace, project: Project) -> int:
+    if args.expression is not None:
+        text = args.expression
+    elif args.file in (None, "-"):
+        text = sys.stdin.read()
+    else:
+        text = Path(args.file).read_text("utf-8")
+    store = Store.open(_ensure_build(project))
+    try:
+        results = store.query(text)
+    except SyntaxError as error:
+        print(f"query error: {error}", file=sys.stderr)
+        return 2
+    sys.stdout.buffer.write(render(results, args.format))
+    return 0
+
+
+def cmd_fmt(args: argparse.Namespace, project: Project) -> int:
+    changed = []
+    for path in project.formatted_files():
+        formatted = format_file(path)
+        if path.read_text("utf-8") != formatted:
+            changed.append(path)
+            if not args.check:
+                path.write_text(formatted, "utf-8")
+    for path in changed:
+        verb = "would reformat" if args.check else "reformatted"
+        print(f"{verb} {path.relative_to(project.root)}")
+    return 1 if args.check and changed else 0
+
+
+def cmd_serve(args: argparse.Namespace, project: Project) -> int:
+    return run_serve(args, project)
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="alliance-kg", description=__doc__)
+    root.add_argument(
+        "--project", help="project folder (default: $ALLIANCE_KG_HOME or the current folder)"
+    )
+    root.add_argument("-v", "--verbose", action="store_true", help="log progress")
+    commands = root.add_subparsers(dest="command", required=True)
+    commands.add_parser("validate", help="check every rule; print sentence coverage").set_defaults(
+        run=cmd_validate
+    )
+    commands.add_parser("build", help="validate, reason and write build/current").set_defaults(
+        run=cmd_build
+    )
+    exporter = commands.add_parser("export", help="write the whole built dataset")
+    exporter.add_argument("--format", choices=sorted(FORMATS), default="nquads")
+    exporter.add_argument("-o", "--output", help="output file (default: standard output)")
+    exporter.set_defaults(run=cmd_export)
+    query = commands.add_parser("query", help="run SPARQL against the built dataset")
+    query.add_argument("file", nargs="?", help="a .rq file, or - for standard input")
+    query.add_argument("-e", "--expression", help="the query text itself")
+    query.add_argument("--format", choices=sorted({*RESULT_FORMATS, *GRAPH_FORMATS}))
+    query.set_defaults(run=cmd_query)
+    fmt = commands.add_parser(
+        "fmt", help="rewrite ontology and triples as deterministic Turtle/TriG"
+    )
+    fmt.add_argument(
+        "--check", action="store_true", help="change nothing; exit 1 if a file would change"
+    )
+    fmt.set_defaults(run=cmd_fmt)
+    serve = commands.add_parser("serve", help="serve the SPARQL endpoint and pages")
+    add_serve_arguments(serve)
+    serve.set_defaults(run=cmd_serve)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s"
+    )
+    project = Project.locate(args.project)
+    try:
+        return args.run(args, project)
+    except InvalidProject as failure:
+        for problem in failure.problems:
+            print(problem, file=sys.stderr)
+        print(
+            f"build failed: {len(failure.problems)} problem(s); the previous build is unchanged",
+            file=sys.stderr,
+        )
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,128 @@
+"""Parse the project's Turtle and TriG files, keeping where each resource is written."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Dataset, Graph
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib.plugins.parsers.notation3 import BadSyntax
+
+from .problems import Problem, relative
+from .project import Project
+from .turtle_format import declared_prefixes
+
+
+@dataclass
+class SourceFile:
+    """A parsed data file: its graphs (TriG) or its one graph (Turtle), and its text."""
+
+    path: Path
+    name: str
+    dataset: Dataset
+    text: str
+
+    def graphs(self) -> list[Graph]:
+        return [g for g in self.dataset.graphs() if len(g)]
+
+    def default_graph(self) -> Graph:
+        return self.dataset.graph(DATASET_DEFAULT_GRAPH_ID)
+
+    def named_graphs(self) -> list[Graph]:
+        return [g for g in self.graphs() if g.identifier != DATASET_DEFAULT_GRAPH_ID]
+
+    def merged(self) -> Graph:
+        """Every triple of the file in one graph."""
+        graph = Graph()
+        for quad_graph in self.graphs():
+            for triple in quad_graph:
+                graph.add(triple)
+        return graph
+
+    def line_of(self, iri: str) -> int | None:
+        """The first line that names `iri`, in full or by a prefixed name declared in the file."""
+        candidates = [f"<{iri}>"]
+        for prefix, namespace in declared_prefixes(self.text).items():
+            if iri.startswith(namespace) and iri != namespace:
+                candidates.append(f"{prefix}:{iri[len(namespace) :]}")
+        for number, line in enumerate(self.text.splitlines(), start=1):
+            for candidate in candidates:
+                index = line.find(candidate)
+                if index >= 0 and not _continues_name(line, index + len(candidate)):
+                    return number
+        return None
+
+
+def _continues_name(line: str, end: int) -> bool:
+    return end < len(line) and (line[end].isalnum() or line[end] in "-_")
+
+
+@dataclass
+class Sources:
+    """All of a project's data files, parsed, and the problems parsing met."""
+
+    ontology: list[SourceFile] = field(default_factory=list)
+    shapes: list[SourceFile] = field(default_factory=list)
+    texts: list[SourceFile] = field(default_factory=list)
+    facts: list[SourceFile] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    def all_files(self) -> list[SourceFile]:
+        return self.ontology + self.shapes + self.texts + self.facts
+
+    def locate(self, iri: str, files: list[SourceFile] | None = None) -> tuple[str, int | None]:
+        """The file and line where a resource is first written, for messages."""
+        for source in files if files is not None else self.all_files():
+            if (line := source.line_of(iri)) is not None:
+                return source.name, line
+        return "(dataset)", None
+
+
+def parse_file(path: Path, root: Path) -> SourceFile:
+    """Parse one Turtle or TriG file; raise `Problem`-carrying ValueError on a syntax error."""
+    text = path.read_text(encoding="utf-8")
+    dataset = Dataset()
+    fmt = "trig" if path.suffix == ".trig" else "turtle"
+    try:
+        if fmt == "trig":
+            dataset.parse(data=text, format="trig", publicID=path.as_uri())
+        else:
+            dataset.graph(DATASET_DEFAULT_GRAPH_ID).parse(data=text, format="turtle")
+    except BadSyntax as error:
+        raise SyntaxProblem(
+            Problem(
+                relative(path, root), error.lines + 1, "parse", None, f"syntax error: {error._why}"
+            )
+        ) from error
+    except Exception as error:  # rdflib raises a zoo of types for bad literals and IRIs
+        raise SyntaxProblem(
+            Problem(relative(path, root), None, "parse", None, f"cannot parse: {error}")
+        ) from error
+    return SourceFile(path, relative(path, root), dataset, text)
+
+
+class SyntaxProblem(ValueError):
+    """A file that does not parse."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        super().__init__(str(problem))
+
+
+def load_sources(project: Project) -> Sources:
+    """Parse every data file of the project; a file that fails is reported, not raised."""
+    sources = Sources()
+    groups = (
+        (sources.ontology, project.ontology_files()),
+        (sources.shapes, project.shape_files()),
+        (sources.texts, project.text_files()),
+        (sources.facts, project.fact_files()),
+    )
+    for bucket, paths in groups:
+        for path in paths:
+            try:
+                bucket.append(parse_file(path, project.root))
+            except SyntaxProblem as failure:
+                sources.problems.append(failure.problem)
+    return sources

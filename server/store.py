@@ -1,0 +1,52 @@
+"""The query engine over a built dataset: pyoxigraph, chosen by measurement (docs/engine.md).
+
+The default graph of every query is the union of all named graphs, as in Fuseki's
+`unionDefaultGraph`; `default_graphs` narrows it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+DATASET_FILE = "dataset.nq"
+MANIFEST_FILE = "manifest.json"
+
+
+@dataclass
+class Store:
+    """A loaded dataset and the version that identifies its content."""
+
+    engine: ox.Store
+    version: str
+    graphs: dict[str, int]
+
+    @classmethod
+    def open(cls, build: Path) -> Store:
+        """Load a build directory (`build/current`) into an in-memory Oxigraph store."""
+        manifest = json.loads((build / MANIFEST_FILE).read_text("utf-8"))
+        engine = ox.Store()
+        engine.bulk_load(path=build / DATASET_FILE, format=ox.RdfFormat.N_QUADS)
+        return cls(engine, manifest["version"], manifest["graphs"])
+
+    def query(
+        self,
+        sparql: str,
+        default_graphs: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        """Run a SPARQL query; the caller decides what a query may do before calling."""
+        if default_graphs:
+            return self.engine.query(
+                sparql,
+                default_graph=[ox.NamedNode(iri) for iri in default_graphs],
+                named_graphs=[ox.NamedNode(iri) for iri in named_graphs] if named_graphs else None,
+            )
+        return self.engine.query(
+            sparql,
+            use_default_graph_as_union=True,
+            named_graphs=[ox.NamedNode(iri) for iri in named_graphs] if named_graphs else None,
+        )
