@@ -74,13 +74,15 @@ def _add_facts(assembly: Assembly, facts: SourceFile) -> None:
             message = (
                 f"graph name is neither a segment of {source_iri(slug)} nor a background resource"
             )
-            assembly.problems.append(Problem(facts.name, line, "graph-name", name, message))
+            assembly.problems.append(Problem(facts.name, line, "graph-name", str(name), message))
             continue
         for triple in named:
             if any(isinstance(term, BNode) for term in triple):
                 line = facts.line_of(str(triple[0]))
                 message = "blank nodes are not allowed in facts: give the resource an IRI"
-                assembly.problems.append(Problem(facts.name, line, "blank-node", name, message))
+                assembly.problems.append(
+                    Problem(facts.name, line, "blank-node", str(name), message)
+                )
                 continue
             target.add(triple)
             assembly.support[(target_iri, triple)].add(name)

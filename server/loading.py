@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Dataset, Graph
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
-from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from .problems import Problem, relative
 from .project import Project
@@ -80,26 +80,26 @@ class Sources:
 
 
 def parse_file(path: Path, root: Path) -> SourceFile:
-    """Parse one Turtle or TriG file; raise `Problem`-carrying ValueError on a syntax error."""
+    """Parse one Turtle or TriG file; raise SyntaxProblem, naming file and line, if it is bad.
+
+    Oxigraph's parser checks the syntax first, for its exact line and column; rdflib then
+    builds the graphs the pipeline works on.
+    """
     text = path.read_text(encoding="utf-8")
-    dataset = Dataset()
-    fmt = "trig" if path.suffix == ".trig" else "turtle"
+    name = relative(path, root)
+    trig = path.suffix == ".trig"
     try:
-        if fmt == "trig":
-            dataset.parse(data=text, format="trig", publicID=path.as_uri())
-        else:
-            dataset.graph(DATASET_DEFAULT_GRAPH_ID).parse(data=text, format="turtle")
-    except BadSyntax as error:
-        raise SyntaxProblem(
-            Problem(
-                relative(path, root), error.lines + 1, "parse", None, f"syntax error: {error._why}"
-            )
-        ) from error
-    except Exception as error:  # rdflib raises a zoo of types for bad literals and IRIs
-        raise SyntaxProblem(
-            Problem(relative(path, root), None, "parse", None, f"cannot parse: {error}")
-        ) from error
-    return SourceFile(path, relative(path, root), dataset, text)
+        for _ in ox.parse(text, format=ox.RdfFormat.TRIG if trig else ox.RdfFormat.TURTLE):
+            pass
+    except SyntaxError as error:
+        message = f"syntax error: {error.msg}"
+        raise SyntaxProblem(Problem(name, error.lineno, "parse", None, message)) from error
+    dataset = Dataset()
+    if trig:
+        dataset.parse(data=text, format="trig")
+    else:
+        dataset.graph(DATASET_DEFAULT_GRAPH_ID).parse(data=text, format="turtle")
+    return SourceFile(path, name, dataset, text)
 
 
 class SyntaxProblem(ValueError):

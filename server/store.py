@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
+from flask import Flask, current_app
 
 DATASET_FILE = "dataset.nq"
 MANIFEST_FILE = "manifest.json"
@@ -50,3 +51,22 @@ class Store:
             use_default_graph_as_union=True,
             named_graphs=[ox.NamedNode(iri) for iri in named_graphs] if named_graphs else None,
         )
+
+
+EXTENSION = "alliance_kg.store"
+
+
+def init_app(app: Flask) -> None:
+    """Attach the store: a `STORE` object given in the config, else `BUILD_DIR` loaded now."""
+    store = app.config.get("STORE")
+    if store is None:
+        build = app.config.get("BUILD_DIR")
+        if not build:
+            raise RuntimeError("set BUILD_DIR (a build directory) or STORE to serve a dataset")
+        store = Store.open(Path(build))
+    app.extensions[EXTENSION] = store
+
+
+def get_store() -> Store:
+    """The store of the app handling the current request."""
+    return current_app.extensions[EXTENSION]

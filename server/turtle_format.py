@@ -1,6 +1,6 @@
 """Deterministic Turtle and TriG, so that a changed fact is a small diff.
 
-Turtle is rdflib's `longturtle` (sorted subjects and predicates, canonical blank nodes).
+Turtle is rdflib's `longturtle` (sorted subjects and predicates) over canonical blank nodes.
 TriG is the same per graph: the default graph first, then named graphs in IRI order.
 """
 
@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 from rdflib import Dataset, Graph, URIRef
+from rdflib.compare import to_canonical_graph
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from .vocab import PREFIXES
@@ -24,7 +25,7 @@ def format_turtle(graph: Graph, prefixes: dict[str, str] | None = None) -> str:
     """The graph as deterministic Turtle, using the project's prefixes and `prefixes`."""
     copy = Graph()
     _bind(copy, prefixes or {})
-    for triple in graph:
+    for triple in to_canonical_graph(graph):  # stable blank node ids give a stable order
         copy.add(triple)
     return copy.serialize(format="longturtle")
 

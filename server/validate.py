@@ -80,12 +80,12 @@ def check_offsets(assembly: Assembly, sources: Sources, root: Path) -> list[Prob
         if texts[document] is None:
             where, line = sources.locate(str(document), sources.texts)
             problems.append(
-                Problem(where, line, "offsets", document, f"source file {file} not found")
+                Problem(where, line, "offsets", str(document), f"source file {file} not found")
             )
         elif str(data.value(document, NIF.isString)) != texts[document]:
             where, line = sources.locate(str(document), sources.texts)
             message = f"nif:isString differs from the text of {file}"
-            problems.append(Problem(where, line, "offsets", document, message))
+            problems.append(Problem(where, line, "offsets", str(document), message))
     for segment, document in set(data.subject_objects(NIF.referenceContext)):
         text = texts.get(document)
         begin, end = data.value(segment, NIF.beginIndex), data.value(segment, NIF.endIndex)
@@ -99,7 +99,7 @@ def check_offsets(assembly: Assembly, sources: Sources, root: Path) -> list[Prob
                 f"text at offsets {int(begin)}-{int(end)} is {actual[:60]!r}, "
                 f"but nif:anchorOf says {str(anchor)[:60]!r}"
             )
-            problems.append(Problem(where, line, "offsets", segment, message))
+            problems.append(Problem(where, line, "offsets", str(segment), message))
     return problems
 
 
@@ -119,7 +119,7 @@ def check_declared_terms(sources: Sources) -> list[Problem]:
             if not str(term).startswith(EXEMPT_NAMESPACES):
                 message = "term is used here but not declared in ontology/"
                 problems.append(
-                    Problem(file.name, file.line_of(term), "declared-terms", term, message)
+                    Problem(file.name, file.line_of(term), "declared-terms", str(term), message)
                 )
     return problems
 
@@ -140,6 +140,7 @@ def check_shapes(assembly: Assembly, sources: Sources) -> list[Problem]:
         focus = report.value(result, SH.focusNode)
         path = report.value(result, SH.resultPath)
         shape = report.value(result, SH.sourceShape)
+        shape = shapes.value(None, SH.property, shape) or shape
         text = report.value(result, SH.resultMessage)
         where, line = sources.locate(str(focus), sources.texts + sources.facts + sources.ontology)
         rule = "shacl:" + (str(shape).rsplit("/", 1)[-1] if isinstance(shape, URIRef) else "shape")

@@ -1,0 +1,144 @@
+"""Every endpoint setting as data: a name, a default, a type and the help text the docs repeat.
+
+Settings come, in order, from these defaults, the instance folder's `config.py`, environment
+variables named `ALLIANCE_KG_<NAME>`, and finally the overrides given to `create_app`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+ENV_PREFIX = "ALLIANCE_KG_"
+
+
+def _text_list(value: str) -> tuple[str, ...]:
+    return tuple(part for part in value.replace(",", " ").split() if part)
+
+
+def _boolean(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One configuration key: its default, how to read it from text, and what it does."""
+
+    name: str
+    default: Any
+    help: str
+    parse: Callable[[str], Any] = str
+
+    @property
+    def env(self) -> str:
+        return ENV_PREFIX + self.name
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("HOST", "127.0.0.1", "Interface to listen on; loopback unless you mean to publish."),
+    Setting("PORT", 8000, "TCP port to listen on.", int),
+    Setting(
+        "WORKERS",
+        max(2, 2 * (os.cpu_count() or 1) + 1),
+        "Worker processes under gunicorn. A runaway query holds one worker until the time "
+        "limit kills it, so keep at least two.",
+        int,
+    ),
+    Setting(
+        "QUERY_TIMEOUT",
+        30.0,
+        "Seconds a query may run. Under `alliance-kg serve` the worker running an overdue "
+        "query answers 503 and is killed and replaced, which frees its CPU.",
+        float,
+    ),
+    Setting(
+        "MAX_RESULT_ROWS",
+        10000,
+        "Most solutions a query returns: a larger or missing top-level LIMIT is lowered to it "
+        "and the response carries `X-SPARQL-MaxRows`. 0 turns the cap off.",
+        int,
+    ),
+    Setting(
+        "MAX_REQUEST_BYTES",
+        1024 * 1024,
+        "Largest request body or query string, in bytes (413 or 414 beyond it).",
+        int,
+    ),
+    Setting(
+        "MAX_QUERY_NESTING",
+        64,
+        "Deepest nesting of braces, brackets and parentheses in a query or update (400 beyond "
+        "it); the engine's parser would overflow its stack on thousands.",
+        int,
+    ),
+    Setting(
+        "MAX_QUERY_GROUPS",
+        1000,
+        "Most group patterns (`{`) in one query or update (400 beyond it).",
+        int,
+    ),
+    Setting(
+        "UPDATE_TOKEN",
+        None,
+        "Bearer token that enables SPARQL Update at `/update`. Unset, every update gets 403.",
+        lambda value: value or None,
+    ),
+    Setting(
+        "UPDATE_ALLOW_ASSERTED",
+        False,
+        "Let updates change the built graphs (ontology, text, source, background, provenance, "
+        "inferred). Off, an update that could touch one gets 403.",
+        _boolean,
+    ),
+    Setting(
+        "UPDATE_LOG",
+        None,
+        "File that records accepted updates, replayed at start and by every worker; default "
+        "`updates.log` in the instance folder.",
+        lambda value: value or None,
+    ),
+    Setting(
+        "SERVICE_ALLOWLIST",
+        (),
+        "Endpoint IRIs that `SERVICE` may call (space or comma separated). Empty: every "
+        "`SERVICE` gets 400 and the server never fetches a URL.",
+        _text_list,
+    ),
+    Setting(
+        "CORS_ALLOW_ORIGIN",
+        "*",
+        "Value of `Access-Control-Allow-Origin`. Credentials are never allowed.",
+    ),
+    Setting(
+        "BUILD_DIR",
+        None,
+        "Build directory to serve (`dataset.nq` + `manifest.json`); `alliance-kg serve` sets "
+        "it to `build/current`.",
+        lambda value: value or None,
+    ),
+    Setting(
+        "ACCESS_LOG",
+        False,
+        "Log every request (gunicorn access log). Off by default: it costs throughput.",
+        _boolean,
+    ),
+)
+
+SETTINGS_BY_NAME: dict[str, Setting] = {setting.name: setting for setting in SETTINGS}
+
+
+def defaults() -> dict[str, Any]:
+    """Every setting at its default value."""
+    return {setting.name: setting.default for setting in SETTINGS}
+
+
+def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The settings given as `ALLIANCE_KG_<NAME>` environment variables, parsed."""
+    environ = os.environ if environ is None else environ
+    found: dict[str, Any] = {}
+    for setting in SETTINGS:
+        if setting.env in environ:
+            found[setting.name] = setting.parse(environ[setting.env])
+    return found

@@ -1,0 +1,86 @@
+"""What every response shares: a request id, CORS without credentials, plain-text errors.
+
+Client errors are 4xx with a message. Anything else is a 500 whose body names only the request
+id, which the log line with the traceback carries too: no traceback ever reaches a client.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from flask import Flask, Response, current_app, g, request
+from werkzeug.exceptions import HTTPException
+
+from .negotiation import NotAcceptable
+from .query_guard import Refused
+from .timeouts import QueryTimeout
+
+log = logging.getLogger(__name__)
+
+ALLOWED_HEADERS = "Accept, Authorization, Content-Type, If-None-Match"
+EXPOSED_HEADERS = "ETag, X-Request-Id, X-SPARQL-MaxRows"
+PREFLIGHT_MAX_AGE = "86400"
+
+
+def request_id() -> str:
+    """This request's id, made on first use: 12 hex digits, in the response and the log."""
+    if "request_id" not in g:
+        g.request_id = os.urandom(6).hex()
+    return g.request_id
+
+
+def text_response(message: str, status: int) -> Response:
+    return Response(message.rstrip("\n") + "\n", status, content_type="text/plain; charset=utf-8")
+
+
+def _add_headers(response: Response) -> Response:
+    headers = response.headers
+    headers["X-Request-Id"] = request_id()
+    headers["Access-Control-Allow-Origin"] = current_app.config["CORS_ALLOW_ORIGIN"]
+    if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
+        headers["Access-Control-Allow-Methods"] = "GET, HEAD, POST, OPTIONS"
+        headers["Access-Control-Allow-Headers"] = ALLOWED_HEADERS
+        headers["Access-Control-Max-Age"] = PREFLIGHT_MAX_AGE
+    else:
+        headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
+    return response
+
+
+def _http_error(error: HTTPException) -> Response:
+    response = text_response(f"{error.name}: {error.description}", error.code or 500)
+    if error.code == 405 and error.response is None:
+        allowed = getattr(error, "valid_methods", None)
+        if allowed:
+            response.headers["Allow"] = ", ".join(allowed)
+    return response
+
+
+def _refused(error: Refused) -> Response:
+    return text_response(error.message, error.status)
+
+
+def _not_acceptable(error: NotAcceptable) -> Response:
+    return text_response(str(error), 406)
+
+
+def _timeout(error: QueryTimeout) -> Response:
+    log.warning("request %s: query timed out after %g s", request_id(), error.seconds)
+    return text_response(str(error), 503)
+
+
+def _server_fault(error: Exception) -> Response:
+    log.error("request %s: server fault", request_id(), exc_info=error)
+    return text_response(
+        f"Internal server error. Quote request id {request_id()} when you report it.", 500
+    )
+
+
+def init_app(app: Flask) -> None:
+    """Register the shared headers and the error handlers on the app."""
+    app.after_request(_add_headers)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Refused, _refused)
+    app.register_error_handler(NotAcceptable, _not_acceptable)
+    app.register_error_handler(QueryTimeout, _timeout)
+    app.register_error_handler(Exception, _server_fault)
