@@ -104,7 +104,8 @@ def test_background_knowledge_is_kept_apart_with_its_basis(store: Store) -> None
     )
     assert [r["year"] for r in found] == ["2007"]
     assert "July 29" in found[0]["basis"]
-    stated = f'ASK {{ GRAPH <{ESSAY_GRAPH}> {{ ?e akg:year "2007"^^<http://www.w3.org/2001/XMLSchema#gYear> }} }}'
+    year = '"2007"^^<http://www.w3.org/2001/XMLSchema#gYear>'
+    stated = f"ASK {{ GRAPH <{ESSAY_GRAPH}> {{ ?e akg:year {year} }} }}"
     assert not bool(store.query(PREFIXES + stated))
 
 
