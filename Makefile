@@ -26,6 +26,7 @@ serve: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check server tests benchmarks
+	$(BIN)/alliance-kg fmt --check
 
 test: setup lint
 	$(BIN)/python -m pytest -q

@@ -2,31 +2,72 @@
 
 from __future__ import annotations
 
-from rdflib import Namespace
-from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, TIME, XSD
+from rdflib import Namespace, URIRef
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, TIME, XSD, DefinedNamespace
 
 from .project import ID_NS, ONTOLOGY_NS
 
-AKG = Namespace(ONTOLOGY_NS)
-NIF = Namespace("http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#")
-ID = Namespace(ID_NS)
+
+class AKG(DefinedNamespace):
+    """The terms of our ontology that the code names; a misspelt one raises at import time.
+    tests/test_vocab.py checks that each is declared in ontology/."""
+
+    _NS = Namespace(ONTOLOGY_NS)
+    _fail = True
+
+    Assertion: URIRef
+    BackgroundAssertion: URIRef
+    BackgroundKnowledge: URIRef
+    BoilerplateSegment: URIRef
+    BylineSegment: URIRef
+    SourceDocument: URIRef
+    TitleSegment: URIRef
+    assertedIn: URIRef
+    basis: URIRef
+    paragraphNumber: URIRef
+    sentenceNumber: URIRef
+    sourceFile: URIRef
+
+
+class NIF(DefinedNamespace):
+    """The NIF 2.0 core terms the code names, declared in ontology/external.ttl."""
+
+    _NS = Namespace("http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#")
+    _fail = True
+
+    Context: URIRef
+    Paragraph: URIRef
+    Sentence: URIRef
+    anchorOf: URIRef
+    beginIndex: URIRef
+    endIndex: URIRef
+    isString: URIRef
+    nextSentence: URIRef
+    referenceContext: URIRef
+    superString: URIRef
+
 
 PREFIXES: dict[str, str] = {
-    "akg": str(AKG),
+    "akg": ONTOLOGY_NS,
     "actor": ID_NS + "actor/",
     "alliance": ID_NS + "alliance/",
     "bg": ID_NS + "background/",
     "dcterms": str(DCTERMS),
     "event": ID_NS + "event/",
+    "instant": ID_NS + "time/",
     "issue": ID_NS + "issue/",
-    "nif": str(NIF),
+    "nif": "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#",
     "owl": str(OWL),
     "phase": ID_NS + "phase/",
     "perception": ID_NS + "perception/",
     "prov": str(PROV),
     "rdf": str(RDF),
+    "recommendation": ID_NS + "recommendation/",
+    "region": ID_NS + "region/",
+    "role": ID_NS + "role/",
     "rdfs": str(RDFS),
     "skos": str(SKOS),
     "time": str(TIME),
+    "weapon": ID_NS + "weapon/",
     "xsd": str(XSD),
 }
