@@ -39,7 +39,8 @@ class Checked:
     coverage: Coverage
 
 
-def _reasoner_facts(assembly: Assembly) -> list[Graph]:
+def reasoner_facts(assembly: Assembly) -> list[Graph]:
+    """The graphs the reasoner reads besides the ontology: asserted facts and document text."""
     names = assembly.asserted_graphs() + [
         str(g.identifier)
         for g in assembly.dataset.graphs()
@@ -56,7 +57,7 @@ def check_project(project: Project) -> Checked:
     inferred = Graph()
     if not sources.problems:
         try:
-            inferred = infer(assembly.graph(ONTOLOGY_GRAPH), _reasoner_facts(assembly))
+            inferred = infer(assembly.graph(ONTOLOGY_GRAPH), reasoner_facts(assembly))
         except ReasonerFailure as error:
             problems.append(Problem("ontology/", None, "reasoner", None, str(error)))
     return Checked(assembly, inferred, problems, coverage(assembly))

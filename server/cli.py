@@ -7,6 +7,7 @@ import logging
 import sys
 from pathlib import Path
 
+from . import add_source, diff, new_term
 from .build import build_project, check_project, current_build
 from .export import FORMATS, export
 from .problems import InvalidProject
@@ -85,6 +86,13 @@ def cmd_serve(args: argparse.Namespace, project: Project) -> int:
     return run_serve(args, project)
 
 
+EXTENSION_COMMANDS = (
+    (new_term, "new-term", "add a class or property, with its annotations, to an ontology module"),
+    (add_source, "add-source", "add a source text: segments, document resources, starter facts"),
+    (diff, "diff", "compare two git revisions, projects or builds"),
+)
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="alliance-kg", description=__doc__)
     root.add_argument(
@@ -114,6 +122,10 @@ def parser() -> argparse.ArgumentParser:
         "--check", action="store_true", help="change nothing; exit 1 if a file would change"
     )
     fmt.set_defaults(run=cmd_fmt)
+    for module, name, help_text in EXTENSION_COMMANDS:
+        sub = commands.add_parser(name, help=help_text)
+        module.add_arguments(sub)
+        sub.set_defaults(run=module.run)
     serve = commands.add_parser("serve", help="serve the SPARQL endpoint and pages")
     add_serve_arguments(serve)
     serve.set_defaults(run=cmd_serve)

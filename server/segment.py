@@ -10,8 +10,26 @@ from dataclasses import dataclass, field
 
 import pysbd
 
-BYLINE = re.compile(r"By (?P<author>[^–—-]+?) [–—-] ")
-BOILERPLATE_START = re.compile(r"^Share on ", re.MULTILINE)
+BYLINE = re.compile(r"By (?P<author>[^–—\n-]+?)(?: [–—-] |\s*$)")
+BOILERPLATE_MARKER = r"^Share on "
+
+
+@dataclass(frozen=True)
+class SegmentRules:
+    """What a curator may override when a source is added.
+
+    `boilerplate_marker` is a regular expression matched against each line: the page furniture
+    (share links, subscription forms) starts at the first line it matches and runs to the end
+    of the text. `None` means the text has no boilerplate.
+    """
+
+    boilerplate_marker: str | None = BOILERPLATE_MARKER
+
+    def boilerplate_start(self, text: str) -> int | None:
+        if self.boilerplate_marker is None:
+            return None
+        match = re.compile(self.boilerplate_marker, re.MULTILINE).search(text)
+        return match.start() if match else None
 
 
 @dataclass(frozen=True)
@@ -68,27 +86,35 @@ def _sentences(text: str, block: Span, skip: int) -> list[Span]:
     return [span for span in spans if span.text]
 
 
-def segment(text: str) -> Segmentation:
-    """Segment a captured essay page.
+def segment(text: str, rules: SegmentRules | None = None) -> Segmentation:
+    """Segment a captured page into blank-line separated blocks, then sentences (pysbd).
 
     The first block is the title. The body starts at the block that opens with a byline
-    ("By NAME – "), or after the title if none does, and ends where the site boilerplate
-    starts: the first line beginning "Share on ".
+    ("By NAME – " before the first sentence, or a block that is only "By NAME"), or after the
+    title if none does, and ends where the boilerplate starts (`SegmentRules`: by default the
+    first line beginning "Share on ").
     """
-    boiler_match = BOILERPLATE_START.search(text)
-    body_end = boiler_match.start() if boiler_match else len(text)
+    rules = rules or SegmentRules()
+    boiler_start = rules.boilerplate_start(text)
+    body_end = len(text) if boiler_start is None else boiler_start
     blocks = _blocks(text, 0, body_end)
+    if not blocks:
+        raise ValueError("the text has no title: it is empty before the boilerplate")
     title = blocks[0]
-    start = next((i for i, b in enumerate(blocks) if BYLINE.match(b.text)), 1)
+    start = next((i for i, b in enumerate(blocks) if i and BYLINE.match(b.text)), 1)
     byline = author = None
+    skip = 0
+    if start < len(blocks) and (match := BYLINE.match(blocks[start].text)):
+        block = blocks[start]
+        byline = _span(text, block.begin, block.begin + match.end("author"))
+        author = match.group("author")
+        if match.end() >= len(block.text):  # a byline block of its own, not part of p1
+            start += 1
+        else:
+            skip = match.end()
     paragraphs = []
     for number, block in enumerate(blocks[start:], start=1):
-        skip = 0
-        if number == 1 and (match := BYLINE.match(block.text)):
-            byline = _span(text, block.begin, block.begin + match.end("author"))
-            author = match.group("author")
-            skip = match.end()
-        sentences = _sentences(text, block, skip)
+        sentences = _sentences(text, block, skip if number == 1 else 0)
         paragraphs.append(Paragraph(block.begin, block.end, block.text, number, sentences))
-    boilerplate = _span(text, body_end, len(text)) if boiler_match else None
+    boilerplate = None if boiler_start is None else _span(text, body_end, len(text))
     return Segmentation(title, byline, author, paragraphs, boilerplate)

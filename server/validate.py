@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pyshacl
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, SH, XSD
 
 from .assemble import Assembly
@@ -26,9 +26,14 @@ DECLARATIONS = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.Annotat
 
 @dataclass
 class Coverage:
-    """How many body sentences of each paragraph support at least one asserted fact."""
+    """How many body sentences of each paragraph support at least one asserted fact.
+
+    `documents` holds the same per source, with whether it is complete: a source marked
+    `akg:isComplete false` is still being curated, so its coverage is a warning, not an error.
+    """
 
     paragraphs: dict[str, tuple[int, int]] = field(default_factory=dict)
+    documents: dict[str, tuple[int, int, bool]] = field(default_factory=dict)
 
     @property
     def covered(self) -> int:
@@ -40,15 +45,30 @@ class Coverage:
 
     @property
     def percent(self) -> float:
-        return 100.0 * self.covered / self.total if self.total else 100.0
+        return _percent(self.covered, self.total)
+
+    def warnings(self) -> list[str]:
+        """One line per source still being curated, with its coverage."""
+        return [
+            f"warning: source {document.removeprefix(SOURCE_NS)} is incomplete "
+            f"(akg:isComplete false): {c}/{t} sentences covered, {_percent(c, t):.1f} %; "
+            "set akg:isComplete true when every sentence states a fact"
+            for document, (c, t, complete) in sorted(self.documents.items())
+            if not complete
+        ]
 
     def lines(self) -> list[str]:
         rows = [
-            f"  {paragraph.removeprefix(SOURCE_NS)}: {c}/{t} sentences, {100.0 * c / t:.1f} %"
+            f"  {paragraph.removeprefix(SOURCE_NS)}: {c}/{t} sentences, {_percent(c, t):.1f} %"
             for paragraph, (c, t) in sorted(self.paragraphs.items(), key=_paragraph_order)
         ]
+        rows += [f"  {warning}" for warning in self.warnings()]
         rows.append(f"  total: {self.covered}/{self.total} sentences, {self.percent:.1f} %")
         return rows
+
+
+def _percent(covered: int, total: int) -> float:
+    return 100.0 * covered / total if total else 100.0
 
 
 def _paragraph_order(item: tuple[str, tuple[int, int]]) -> tuple[str, int]:
@@ -56,16 +76,28 @@ def _paragraph_order(item: tuple[str, tuple[int, int]]) -> tuple[str, int]:
     return head, int(number) if number.isdigit() else 0
 
 
+def is_complete(data: Graph, document: URIRef) -> bool:
+    """A source is complete unless its description says `akg:isComplete false`."""
+    flag = data.value(document, AKG.isComplete)
+    return not (isinstance(flag, Literal) and flag.toPython() is False)
+
+
 def coverage(assembly: Assembly) -> Coverage:
-    """Sentence coverage per paragraph, from the text graphs and the provenance graph."""
+    """Sentence coverage per paragraph and per source, from the text and provenance graphs."""
     data = assembly.dataset
     cited = set(assembly.graph(PROVENANCE_GRAPH).objects(None, PROV.wasDerivedFrom))
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    documents: dict[URIRef, list[int]] = defaultdict(lambda: [0, 0])
     for sentence in set(data.subjects(RDF.type, NIF.Sentence)):
         paragraph = str(data.value(sentence, NIF.superString))
-        counts[paragraph][1] += 1
-        counts[paragraph][0] += sentence in cited
-    return Coverage({p: (c, t) for p, (c, t) in counts.items()})
+        document = data.value(sentence, NIF.referenceContext)
+        for tally in (counts[paragraph], documents[document]):
+            tally[1] += 1
+            tally[0] += sentence in cited
+    return Coverage(
+        {p: (c, t) for p, (c, t) in counts.items()},
+        {str(d): (c, t, is_complete(data, d)) for d, (c, t) in documents.items()},
+    )
 
 
 def check_offsets(assembly: Assembly, sources: Sources, root: Path) -> list[Problem]:
@@ -149,8 +181,14 @@ def check_shapes(assembly: Assembly, sources: Sources) -> list[Problem]:
     return problems
 
 
-def check_queries(project: Project, store: ox.Store) -> list[Problem]:
-    """Every `queries/checks/*-violation.rq` returns no rows; each row is one problem."""
+def check_queries(
+    project: Project, store: ox.Store, sources: Sources | None = None
+) -> list[Problem]:
+    """Every `queries/checks/*-violation.rq` returns no rows; each row is one problem.
+
+    With `sources`, the message also says where the row's first resource is written, so that
+    an individual in two disjoint classes or an unsatisfiable class points at its file and line.
+    """
     problems = []
     for path in project.check_queries():
         query = read_query(path)
@@ -159,6 +197,10 @@ def check_queries(project: Project, store: ox.Store) -> list[Problem]:
             resource = next((v.value for v in values if isinstance(v, ox.NamedNode)), None)
             shown = ", ".join(str(v) for v in values if v is not None)
             message = f"{query.summary}: {shown}"
+            if sources is not None and resource is not None:
+                where, line = sources.locate(resource, sources.facts + sources.ontology)
+                if line is not None:
+                    message += f" (written at {where}:{line})"
             problems.append(
                 Problem(relative(path, project.root), None, path.stem, resource, message)
             )
@@ -171,5 +213,5 @@ def check_assembly(project: Project, sources: Sources, assembly: Assembly) -> li
     problems += check_declared_terms(sources)
     problems += check_offsets(assembly, sources, project.root)
     problems += check_shapes(assembly, sources)
-    problems += check_queries(project, to_oxigraph(assembly.dataset))
+    problems += check_queries(project, to_oxigraph(assembly.dataset), sources)
     return problems

@@ -16,6 +16,7 @@ class AKG(DefinedNamespace):
     _fail = True
 
     Assertion: URIRef
+    Author: URIRef
     BackgroundAssertion: URIRef
     BackgroundKnowledge: URIRef
     BoilerplateSegment: URIRef
@@ -24,9 +25,12 @@ class AKG(DefinedNamespace):
     TitleSegment: URIRef
     assertedIn: URIRef
     basis: URIRef
+    isComplete: URIRef
     paragraphNumber: URIRef
+    publicationDate: URIRef
     sentenceNumber: URIRef
     sourceFile: URIRef
+    suggestedMention: URIRef
 
 
 class NIF(DefinedNamespace):

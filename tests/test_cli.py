@@ -117,5 +117,15 @@ def test_console_command_is_installed() -> None:
         check=False,
     )
     assert result.returncode == 0
-    for command in ("validate", "build", "export", "query", "fmt", "serve"):
+    for command in (
+        "validate",
+        "build",
+        "export",
+        "query",
+        "fmt",
+        "serve",
+        "new-term",
+        "add-source",
+        "diff",
+    ):
         assert command in result.stdout
