@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat setup.cfg pyproject.toml | sha1sum | cut
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup system-packages serve test lint
+.PHONY: setup system-packages test-system-packages serve test lint
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,11 +14,20 @@ $(STAMP): setup.cfg pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	rm -f $(VENV)/.installed-* && touch $@
 
-# HermiT (the OWL reasoner run through owlready2) needs a Java runtime.
+# Front-end assets (YASGUI, cytoscape.js) come from the npm registry, never a CDN.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+# HermiT (the OWL reasoner run through owlready2) needs a Java runtime; the assets need npm.
 system-packages:
 	@command -v java >/dev/null || (apt-get update -qq && apt-get install -y -qq default-jre-headless)
+	@command -v npm >/dev/null || (apt-get update -qq && apt-get install -y -qq nodejs npm)
 
-setup: system-packages $(STAMP)
+# The browser tests drive Debian's chromium through Playwright (never `playwright install`).
+test-system-packages:
+	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium)
+
+setup: system-packages $(STAMP) node_modules/.package-lock.json
 
 serve: setup
 	$(BIN)/alliance-kg serve --host $(HOST) --port $(PORT)
@@ -28,5 +37,5 @@ lint: setup
 	$(BIN)/ruff format --check server tests benchmarks
 	$(BIN)/alliance-kg fmt --check
 
-test: setup lint
+test: setup test-system-packages lint
 	$(BIN)/python -m pytest -q

@@ -53,13 +53,14 @@ def check_project(project: Project) -> Checked:
     """Run every validation rule, the reasoner included, and compute sentence coverage."""
     sources = load_sources(project)
     assembly = assemble(sources)
-    problems = check_assembly(project, sources, assembly)
     inferred = Graph()
-    if not sources.problems:
-        try:
-            inferred = infer(assembly.graph(ONTOLOGY_GRAPH), reasoner_facts(assembly))
-        except ReasonerFailure as error:
-            problems.append(Problem("ontology/", None, "reasoner", None, str(error)))
+    if sources.problems:  # a file that does not parse: other rules would only echo it
+        return Checked(assembly, inferred, list(sources.problems), coverage(assembly))
+    problems = check_assembly(project, sources, assembly)
+    try:
+        inferred = infer(assembly.graph(ONTOLOGY_GRAPH), reasoner_facts(assembly))
+    except ReasonerFailure as error:
+        problems.append(Problem("ontology/", None, "reasoner", None, str(error)))
     return Checked(assembly, inferred, problems, coverage(assembly))
 
 

@@ -24,16 +24,18 @@ def etag_for(version: str, *parts: str) -> str:
     return f'"{digest.hexdigest()}"'
 
 
-def matches(etag: str) -> bool:
-    """Whether this GET or HEAD names `etag` in `If-None-Match` (weak comparison, RFC 9110)."""
-    if request.method not in ("GET", "HEAD"):
-        return False
-    header = request.headers.get("If-None-Match")
+def names(header: str | None, etag: str) -> bool:
+    """Whether an `If-None-Match` value names `etag` (weak comparison, RFC 9110)."""
     if not header:
         return False
     if header.strip() == "*":
         return True
     return any(tag.strip().removeprefix("W/") == etag for tag in header.split(","))
+
+
+def matches(etag: str) -> bool:
+    """Whether this GET or HEAD names `etag` in `If-None-Match`."""
+    return request.method in ("GET", "HEAD") and names(request.headers.get("If-None-Match"), etag)
 
 
 def not_modified(etag: str) -> Response:

@@ -54,6 +54,22 @@ SETTINGS: tuple[Setting, ...] = (
         float,
     ),
     Setting(
+        "KILL_OVERDUE_WORKER",
+        True,
+        "Under gunicorn's sync workers (as `alliance-kg serve` runs), end the worker process "
+        "of an overdue query after answering 503. Elsewhere (`--dev`, tests) the query's "
+        "thread is abandoned instead and keeps its CPU until it finishes.",
+        _boolean,
+    ),
+    Setting(
+        "FAST_PATH",
+        True,
+        "Answer successful `GET /sparql?query=` requests at the WSGI level, skipping Flask's "
+        "request machinery (about 0.25 ms a request); errors and every other request still "
+        "go through Flask.",
+        _boolean,
+    ),
+    Setting(
         "MAX_RESULT_ROWS",
         10000,
         "Most solutions a query returns: a larger or missing top-level LIMIT is lowered to it "
@@ -77,6 +93,14 @@ SETTINGS: tuple[Setting, ...] = (
         "MAX_QUERY_GROUPS",
         1000,
         "Most group patterns (`{`) in one query or update (400 beyond it).",
+        int,
+    ),
+    Setting(
+        "MAX_QUERY_OPERATORS",
+        2000,
+        "Most operators (UNION, OPTIONAL, MINUS, `||`, `&&`, `/`, `|`, comparisons, "
+        "arithmetic) in one query or update (400 beyond it): the engine builds a tree as deep "
+        "as a chain of them and crashes at about 10,000.",
         int,
     ),
     Setting(
@@ -110,6 +134,13 @@ SETTINGS: tuple[Setting, ...] = (
         "CORS_ALLOW_ORIGIN",
         "*",
         "Value of `Access-Control-Allow-Origin`. Credentials are never allowed.",
+    ),
+    Setting(
+        "INSTANCE_PATH",
+        None,
+        "Folder for local state: an optional `config.py` of settings and the update log; "
+        "`alliance-kg serve` uses `instance/` in the project.",
+        lambda value: value or None,
     ),
     Setting(
         "BUILD_DIR",

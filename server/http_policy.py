@@ -49,10 +49,9 @@ def _add_headers(response: Response) -> Response:
 
 def _http_error(error: HTTPException) -> Response:
     response = text_response(f"{error.name}: {error.description}", error.code or 500)
-    if error.code == 405 and error.response is None:
-        allowed = getattr(error, "valid_methods", None)
-        if allowed:
-            response.headers["Allow"] = ", ".join(allowed)
+    for name, value in error.get_headers():  # Allow on 405, WWW-Authenticate on 401
+        if name.lower() != "content-type":
+            response.headers[name] = value
     return response
 
 

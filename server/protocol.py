@@ -46,7 +46,7 @@ def _decode(data: bytes, what: str, charset: str = "utf-8") -> str:
         raise BadRequest(f"The {what} is not valid {charset}.") from None
 
 
-def _parse_pairs(encoded: bytes, what: str) -> Params:
+def parse_pairs(encoded: bytes, what: str) -> Params:
     params = Params({})
     try:
         pairs = parse_qsl(encoded.decode("latin-1"), keep_blank_values=True, errors="strict")
@@ -64,7 +64,7 @@ def url_params() -> Params:
         raise RequestURITooLarge(
             "The query string is larger than MAX_REQUEST_BYTES; send the query by POST."
         )
-    return _parse_pairs(raw, "query string")
+    return parse_pairs(raw, "query string")
 
 
 def body_params(operation: str) -> Params:
@@ -73,7 +73,7 @@ def body_params(operation: str) -> Params:
     mimetype = request.mimetype
     body = request.get_data(cache=False)  # MAX_CONTENT_LENGTH makes an oversized body a 413
     if mimetype == FORM:
-        for name, values in _parse_pairs(body, "form body").values.items():
+        for name, values in parse_pairs(body, "form body").values.items():
             for value in values:
                 params.add(name, value)
     elif mimetype in (SPARQL_QUERY, SPARQL_UPDATE):

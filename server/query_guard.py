@@ -29,6 +29,7 @@ TOKEN = re.compile(
     |(?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
     |(?P<number>[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?)
     |(?P<name>[^\W\d][\w]*)
+    |(?P<op>\|\||&&|<=|>=|!=|\^\^)
     |(?P<punct>.)""",
     re.VERBOSE | re.DOTALL,
 )
@@ -39,6 +40,8 @@ UPDATE_VERBS = frozenset(
 )
 NONDETERMINISTIC = frozenset({"RAND", "UUID", "STRUUID"})
 OPENERS = {"{": "}", "(": ")", "[": "]"}
+OPERATOR_CHARS = frozenset("|/^+-*=<>!")
+OPERATOR_WORDS = frozenset({"UNION", "OPTIONAL", "MINUS"})
 CACHED_QUERY_CHARS = 16_384
 
 
@@ -76,6 +79,7 @@ class Scan:
     now_spans: tuple[tuple[int, int], ...] = ()
     max_depth: int = 0
     groups: int = 0
+    operators: int = 0
     limit: int | None = None
     limit_span: tuple[int, int] | None = None
     values_at: int | None = None
@@ -125,6 +129,22 @@ def scan(text: str) -> Scan:
     return _scan(text)
 
 
+def _shape(found: list[Token]) -> dict[str, int]:
+    """How deep, how many groups, how many operators: what the engine's recursion depends on."""
+    max_depth = groups = operators = 0
+    for token in found:
+        max_depth = max(max_depth, token.depth + (token.text in OPENERS))
+        if token.text == "{":
+            groups += 1
+        elif (
+            (token.kind == "op" and token.text != "^^")
+            or (token.kind == "punct" and token.text in OPERATOR_CHARS)
+            or token.word in OPERATOR_WORDS
+        ):
+            operators += 1
+    return {"max_depth": max_depth, "groups": groups, "operators": operators}
+
+
 @lru_cache(maxsize=2048)
 def _cached_scan(text: str) -> Scan:
     return _scan(text)
@@ -141,14 +161,10 @@ def _scan(text: str) -> Scan:  # noqa: PLR0912 - one pass over the tokens, one b
     nondeterministic: list[str] = []
     now_spans: list[tuple[int, int]] = []
     loads = False
-    max_depth = groups = 0
     limit: int | None = None
     limit_span: tuple[int, int] | None = None
     values_at: int | None = None
     for index, token in enumerate(found):
-        max_depth = max(max_depth, token.depth + (token.text in OPENERS))
-        if token.text == "{":
-            groups += 1
         word = token.word
         if not word:
             continue
@@ -189,8 +205,7 @@ def _scan(text: str) -> Scan:  # noqa: PLR0912 - one pass over the tokens, one b
         loads=loads,
         nondeterministic=tuple(nondeterministic),
         now_spans=tuple(now_spans),
-        max_depth=max_depth,
-        groups=groups,
+        **_shape(found),
         limit=limit,
         limit_span=limit_span,
         values_at=values_at,
@@ -206,6 +221,7 @@ class Policy:
     service_allowlist: frozenset[str] = frozenset()
     max_nesting: int = 64
     max_groups: int = 1000
+    max_operators: int = 2000
     max_rows: int = 0
 
 
@@ -220,6 +236,11 @@ def check_shape(found: Scan, policy: Policy) -> None:
         raise Refused(
             f"The query has {found.groups} group patterns; the limit is "
             f"{policy.max_groups} (MAX_QUERY_GROUPS)."
+        )
+    if found.operators > policy.max_operators:
+        raise Refused(
+            f"The query has {found.operators} operators (UNION, OPTIONAL, ||, /, ...); the "
+            f"limit is {policy.max_operators} (MAX_QUERY_OPERATORS)."
         )
 
 

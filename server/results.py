@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import pyoxigraph as ox
+from flask import current_app, request
 
 from . import negotiation
+from .caching import etag_for
+from .http_policy import request_id
 from .negotiation import Format
-from .query_guard import Refused, Scan, capped
+from .query_guard import Policy, Refused, Scan, capped, check_query
 from .store import Store
+from .timeouts import THREADS, WATCHDOG
 
 
 @dataclass(frozen=True)
@@ -35,23 +41,130 @@ class Dataset:
                 )
 
 
+POLICY = "alliance_kg.policy"
+T = TypeVar("T")
+Work = Callable[[], tuple[bytes, bool]]
+
+
+def run_limited(
+    work: Callable[[], T], *, seconds: float, environ: Mapping, kill: bool, ids: tuple[str, str]
+) -> T:
+    """Run under the watchdog in a killable gunicorn sync worker, else in a helper thread.
+
+    `ids` is the request id and the CORS origin the watchdog's 503 carries.
+    """
+    sock = environ.get("gunicorn.socket")
+    if sock is not None and kill and not environ.get("wsgi.multithread"):
+        return WATCHDOG.run(work, seconds, sock, *ids)
+    return THREADS.run(work, seconds)
+
+
+def limited(work: Callable[[], T]) -> T:
+    """`run_limited` with the current app's settings and request."""
+    config = current_app.config
+    return run_limited(
+        work,
+        seconds=config["QUERY_TIMEOUT"],
+        environ=request.environ,
+        kill=config["KILL_OVERDUE_WORKER"],
+        ids=(request_id(), config["CORS_ALLOW_ORIGIN"]),
+    )
+
+
+def policy_for(store: Store, config: Mapping[str, Any], cache: dict[str, Any]) -> Policy:
+    """The checks' limits, with the dataset's current graphs; rebuilt when the version moves."""
+    cached = cache.get(POLICY)
+    if cached is not None and cached[0] == store.version:
+        return cached[1]
+    graphs = {graph.value for graph in store.engine.named_graphs()} | set(store.graphs)
+    made = Policy(
+        graphs=frozenset(graphs),
+        service_allowlist=frozenset(config["SERVICE_ALLOWLIST"]),
+        max_nesting=config["MAX_QUERY_NESTING"],
+        max_groups=config["MAX_QUERY_GROUPS"],
+        max_operators=config["MAX_QUERY_OPERATORS"],
+        max_rows=config["MAX_RESULT_ROWS"],
+    )
+    cache[POLICY] = (store.version, made)
+    return made
+
+
+def policy(store: Store) -> Policy:
+    return policy_for(store, current_app.config, current_app.extensions)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A checked query, ready to run: its scan, dataset, format and entity tag."""
+
+    text: str
+    capped_text: str
+    was_capped: bool
+    dataset: Dataset
+    fmt: Format
+    etag: str
+    max_rows: int
+
+
+def prepare(
+    store: Store,
+    checks: Policy,
+    text: str,
+    *,
+    graphs: tuple[list[str], list[str]],
+    accept: str | None,
+    format_names: list[str],
+) -> Prepared:
+    """Everything before evaluation: the scan's checks, the dataset, the format, the ETag.
+
+    `graphs` holds the `default-graph-uri` and `named-graph-uri` values.
+    """
+    if not text.strip():
+        raise Refused("The query is empty.")
+    scan = check_query(text, checks)
+    dataset = Dataset.of(scan, *graphs)
+    dataset.check(checks.graphs)
+    if scan.form is None:
+        syntax_error(store, text)
+    fmt = negotiation.choose(accept, format_names, result_kind(scan.form))
+    etag = etag_for(
+        store.version,
+        text,
+        "\x01".join(dataset.default_graphs),
+        "\x01".join(dataset.named_graphs),
+        fmt.media_type,
+    )
+    capped_text, was_capped = capped(text, scan, checks.max_rows)
+    return Prepared(text, capped_text, was_capped, dataset, fmt, etag, checks.max_rows)
+
+
 def result_kind(form: str | None) -> str:
     """Solutions for SELECT and ASK, a graph for CONSTRUCT and DESCRIBE."""
     return negotiation.GRAPH if form in ("CONSTRUCT", "DESCRIBE") else negotiation.SOLUTIONS
 
 
-def evaluate(
-    store: Store, text: str, scan: Scan, dataset: Dataset, fmt: Format, max_rows: int
-) -> tuple[bytes, bool]:
+def execute(store: Store, prepared: Prepared) -> tuple[bytes, bool]:
     """The serialised result, and whether the row cap lowered the query's LIMIT."""
-    query, was_capped = capped(text, scan, max_rows)
+    dataset = prepared.dataset
     try:
         result = store.query(
-            query, list(dataset.default_graphs) or None, list(dataset.named_graphs) or None
+            prepared.capped_text,
+            list(dataset.default_graphs) or None,
+            list(dataset.named_graphs) or None,
         )
     except SyntaxError as error:
-        raise Refused(f"Syntax error: {_own_error(store, text, error) if was_capped else error}")
-    return serialise(result, fmt), was_capped
+        shown = _own_error(store, prepared.text, error) if prepared.was_capped else error
+        raise Refused(f"Syntax error: {shown}") from None
+    return serialise(result, prepared.fmt), prepared.was_capped
+
+
+def syntax_error(store: Store, text: str) -> None:
+    """Raise the parser's 400 for a text the scan could not place as any query form."""
+    try:
+        store.query(text)
+    except SyntaxError as error:
+        raise Refused(f"Syntax error: {error}") from None
+    raise Refused("The text is not a SPARQL query (SELECT, ASK, CONSTRUCT or DESCRIBE).")
 
 
 def _own_error(store: Store, text: str, error: SyntaxError) -> SyntaxError:

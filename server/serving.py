@@ -1,16 +1,143 @@
-"""Placeholder until the endpoint lands: `alliance-kg serve` arguments and launch."""
+"""`alliance-kg serve`: the app under gunicorn (sync workers, preloaded store), or `--dev`.
+
+Why sync workers: the time limit kills the worker of an overdue query (see `timeouts.py`), so a
+worker must hold one request at a time. The master loads the store once before forking, so a
+replaced worker starts in milliseconds with the data already in memory.
+"""
 
 from __future__ import annotations
 
 import argparse
+import logging
+import os
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
 
+from flask import Flask
+from gunicorn.app.base import BaseApplication
+
+from . import live_reload
+from .app import create_app
+from .config import SETTINGS_BY_NAME
 from .project import Project
+
+log = logging.getLogger(__name__)
+
+
+class ProductionServer(BaseApplication):
+    """gunicorn, configured in code, serving an app created (and its store loaded) up front."""
+
+    def __init__(self, app: Flask, options: Mapping[str, Any]) -> None:
+        self.application = app
+        self.options = dict(options)
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            if key in self.cfg.settings:  # older gunicorns lack control_socket_disable
+                self.cfg.set(key, value)
+
+    def load(self) -> Flask:
+        return self.application
+
+
+def gunicorn_options(config: Mapping[str, Any]) -> dict[str, Any]:
+    """gunicorn's settings from the app's: sync workers, a backstop timeout, no line limit."""
+    timeout = float(config["QUERY_TIMEOUT"])
+    return {
+        "bind": f"{config['HOST']}:{config['PORT']}",
+        "workers": int(config["WORKERS"]),
+        "worker_class": "sync",
+        "preload_app": True,
+        "timeout": int(max(timeout * 2, timeout + 10)),  # only if the watchdog itself failed
+        "graceful_timeout": 5,
+        "limit_request_line": 0,  # MAX_REQUEST_BYTES applies instead, with a clear 414
+        "accesslog": "-" if config["ACCESS_LOG"] else None,
+        "errorlog": "-",
+        "loglevel": "info",
+        "proc_name": "alliance-kg",
+        "control_socket_disable": True,  # no management socket: nothing to reach but HTTP
+    }
 
 
 def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8000)
+    """The `serve` options; any other setting can be given as `--set NAME=VALUE`."""
+    parser.add_argument("--host", help="interface to bind (default 127.0.0.1: loopback only)")
+    parser.add_argument("--port", type=int, help="TCP port (default 8000)")
+    parser.add_argument("--workers", type=int, help="gunicorn worker processes")
+    parser.add_argument("--query-timeout", type=float, help="seconds a query may run (30)")
+    parser.add_argument(
+        "--update-token", help="enable SPARQL Update at /update for 'Authorization: Bearer TOKEN'"
+    )
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="any setting of docs/endpoint.md, e.g. --set MAX_RESULT_ROWS=5000",
+    )
+    parser.add_argument(
+        "--dev",
+        action="store_true",
+        help="Flask's server with the auto-reloader, rebuilding on edits to the project's files",
+    )
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for item in args.set:
+        name, _, value = item.partition("=")
+        setting = SETTINGS_BY_NAME.get(name.strip().upper())
+        if setting is None:
+            raise SystemExit(f"unknown setting {name!r}; see docs/endpoint.md")
+        found[setting.name] = setting.parse(value)
+    for name in ("host", "port", "workers", "query_timeout", "update_token"):
+        value = getattr(args, name)
+        if value is not None:
+            found[name.upper()] = value
+    return found
+
+
+def _build_of(project: Project) -> Path:
+    current = project.build_dir / "current"
+    if current.exists():
+        return current.resolve()
+    from .build import build_project  # noqa: PLC0415 - the pipeline loads only when needed
+
+    log.warning("no build in %s: building first", project.build_dir)
+    return build_project(project)
 
 
 def run_serve(args: argparse.Namespace, project: Project) -> int:
-    raise SystemExit("the endpoint is not built yet")
+    """Serve the project's current build (building it first if there is none)."""
+    logging.getLogger("alliance_kg").setLevel(logging.INFO)
+    if not logging.getLogger().handlers:
+        logging.basicConfig(format="%(asctime)s [%(process)d] %(levelname)s %(name)s: %(message)s")
+    overrides = {
+        "BUILD_DIR": str(_build_of(project)),
+        "INSTANCE_PATH": str(project.root / "instance"),
+        **_overrides(args),
+    }
+    app = create_app(overrides)
+    if args.dev:
+        if os.environ.get("WERKZEUG_RUN_MAIN") == "true":  # the reloader's serving child
+            live_reload.init_app(app, project)
+        app.run(app.config["HOST"], app.config["PORT"], use_reloader=True, threaded=True)
+        return 0
+    ProductionServer(app, gunicorn_options(app.config)).run()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m alliance_kg.serving --project DIR ...`, for tests and benchmarks."""
+    parser = argparse.ArgumentParser(prog="python -m alliance_kg.serving")
+    parser.add_argument("--project", help="project folder (default: the current folder)")
+    add_serve_arguments(parser)
+    args = parser.parse_args(argv)
+    return run_serve(args, Project.locate(args.project))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

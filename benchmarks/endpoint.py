@@ -1,0 +1,397 @@
+"""Measure the SPARQL endpoint over HTTP against its baselines, in one run.
+
+For each example query (`queries/examples/*.rq`): median and p95 latency of sequential requests
+on loopback, and throughput with 8 concurrent clients (wrk) over 10 s, for
+  - the endpoint as `alliance-kg serve` runs it (Flask under gunicorn sync workers),
+  - the same engine behind the same gunicorn as a bare WSGI function (no Flask, no checks),
+  - Virtuoso 7.2 loaded with the same export (`--virtuoso`, if `virtuoso-t` is installed),
+and the bare engine in-process (query + serialisation). Then the same on a synthetic dataset
+of about a million triples (`alliance_kg.synthetic`). Figures are printed with ratios.
+
+    .venv/bin/python benchmarks/endpoint.py [--duration 10] [--virtuoso] [--skip-synthetic]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import math
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from urllib.parse import parse_qs, quote
+
+import pyoxigraph as ox
+
+from alliance_kg.build import build_project, current_build
+from alliance_kg.project import ONTOLOGY_GRAPH, Project
+from alliance_kg.query_files import QueryFile, read_query
+from alliance_kg.serving import ProductionServer, gunicorn_options
+from alliance_kg.store import DATASET_FILE, MANIFEST_FILE, Store
+from alliance_kg.synthetic import enlarge
+
+HERE = Path(__file__).resolve()
+SOLUTIONS_TYPE = "application/sparql-results+json"
+GRAPH_TYPE = "text/turtle"
+
+
+def accept_for(query: QueryFile) -> str:
+    body = re.sub(r"(?m)^\s*(#.*|PREFIX\s+\S*\s*<[^>]*>|BASE\s*<[^>]*>)\s*$", "", query.text)
+    graph = re.match(r"\s*(CONSTRUCT|DESCRIBE)\b", body, re.IGNORECASE)
+    return GRAPH_TYPE if graph else SOLUTIONS_TYPE
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, math.ceil(fraction * len(ordered)) - 1)]
+
+
+# --- the bare baseline: the same engine and gunicorn, a plain WSGI function --------------
+
+
+def bare_wsgi(store: Store) -> Callable:
+    """Parse `query`, run it on the union default graph, write JSON or Turtle. Nothing else."""
+
+    def application(environ: dict, start_response: Callable) -> list[bytes]:
+        query = parse_qs(environ.get("QUERY_STRING", ""))["query"][0]
+        result = store.query(query)
+        if isinstance(result, ox.QueryTriples):
+            body, media_type = result.serialize(format=ox.RdfFormat.TURTLE), GRAPH_TYPE
+        else:
+            body, media_type = result.serialize(format=ox.QueryResultsFormat.JSON), SOLUTIONS_TYPE
+        headers = [("Content-Type", media_type), ("Content-Length", str(len(body)))]
+        start_response("200 OK", headers)
+        return [body]
+
+    return application
+
+
+def serve_bare(build: str, port: int, workers: int) -> None:
+    options = gunicorn_options(
+        {"HOST": "127.0.0.1", "PORT": port, "WORKERS": workers, "QUERY_TIMEOUT": 30.0}
+        | {"ACCESS_LOG": False}
+    )
+    ProductionServer(bare_wsgi(Store.open(Path(build))), options).run()
+
+
+# --- servers ----------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for(port: int, path: str, limit: float = 120) -> None:
+    started = time.monotonic()
+    while time.monotonic() - started < limit:
+        with contextlib.suppress(OSError):
+            status, _ = http_get(port, path, SOLUTIONS_TYPE)
+            if status == 200:
+                return
+        time.sleep(0.05)
+    raise RuntimeError(f"no answer on port {port} after {limit} s")
+
+
+@contextlib.contextmanager
+def running(command: list[str], port: int) -> Iterator[int]:
+    process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
+    try:
+        wait_for(port, "/sparql?query=" + quote("ASK { ?s ?p ?o }"))
+        yield port
+    finally:
+        process.terminate()
+        process.wait(20)
+
+
+def endpoint_command(project: Path, port: int, workers: int) -> list[str]:
+    served = [sys.executable, "-m", "alliance_kg.serving", "--project", str(project)]
+    return [*served, "--port", str(port), "--workers", str(workers)]
+
+
+def bare_command(build: Path, port: int, workers: int) -> list[str]:
+    return [sys.executable, str(HERE), "--serve-bare", str(build), str(port), str(workers)]
+
+
+# --- Virtuoso 7.2, private instance on free loopback ports -------------------------------
+
+SYSTEM_INI = Path("/etc/virtuoso-opensource-7/virtuoso.ini")
+
+
+def isql(port: int, statement: str) -> str:
+    command = ["isql-vt", str(port), "dba", "dba", f"exec={statement}"]
+    return subprocess.run(command, capture_output=True, text=True, check=True, timeout=600).stdout
+
+
+@contextlib.contextmanager
+def virtuoso(dataset: Path) -> Iterator[int]:
+    """virtuoso-t with a private database and ini, bulk-loaded with the N-Quads export."""
+    with tempfile.TemporaryDirectory() as scratch:
+        db = Path(scratch)
+        (db / "data").mkdir()
+        shutil.copy(dataset, db / "data" / "dataset.nq")
+        sql_port, http_port = free_port(), free_port()
+        ini = SYSTEM_INI.read_text().replace("/var/lib/virtuoso-opensource-7/db/", f"{db}/")
+        ini = re.sub(r"(?m)^ServerPort\s*=\s*1111", f"ServerPort = {sql_port}", ini)
+        ini = re.sub(r"(?m)^ServerPort\s*=\s*8890", f"ServerPort = {http_port}", ini)
+        ini = ini.replace("DirsAllowed              = .,", f"DirsAllowed = ., {db}/data,")
+        ini = re.sub(r"(?m)^NumberOfBuffers\s*=.*", "NumberOfBuffers = 170000", ini)
+        ini = re.sub(r"(?m)^MaxDirtyBuffers\s*=.*", "MaxDirtyBuffers = 130000", ini)
+        (db / "virtuoso.ini").write_text(ini)
+        process = subprocess.Popen(
+            ["virtuoso-t", "-f", "-c", str(db / "virtuoso.ini")],
+            cwd=db, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        )  # fmt: skip
+        try:
+            for _ in range(600):
+                with contextlib.suppress(subprocess.CalledProcessError):
+                    isql(sql_port, "status();")
+                    break
+                time.sleep(0.1)
+            started = time.monotonic()
+            isql(sql_port, f"ld_dir('{db}/data', 'dataset.nq', 'urn:default');")
+            isql(sql_port, "rdf_loader_run();")
+            isql(sql_port, "checkpoint;")
+            print(f"  (Virtuoso loaded in {time.monotonic() - started:.1f} s)", flush=True)
+            wait_for(http_port, "/sparql?query=" + quote("ASK { ?s ?p ?o }"))
+            yield http_port
+        finally:
+            process.terminate()
+            process.wait(60)
+
+
+# --- clients ----------------------------------------------------------------------------
+
+
+def http_get(port: int, path: str, accept: str) -> tuple[int, bytes]:
+    """One request on a fresh connection, as gunicorn's sync workers close each one."""
+    request = (
+        f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAccept: {accept}\r\n"
+        "Connection: close\r\n\r\n"
+    ).encode()
+    with socket.create_connection(("127.0.0.1", port)) as connection:
+        connection.sendall(request)
+        chunks = []
+        while chunk := connection.recv(65536):
+            chunks.append(chunk)
+    data = b"".join(chunks)
+    return int(data[9:12]), data
+
+
+def latency_samples(port: int, path: str, accept: str, requests: int) -> list[float]:
+    http_get(port, path, accept)
+    times = []
+    for _ in range(requests):
+        started = time.perf_counter()
+        status, data = http_get(port, path, accept)
+        times.append((time.perf_counter() - started) * 1000)
+        if status != 200:
+            raise RuntimeError(f"{status} for {path[:80]}: {data[:300]!r}")
+    return times
+
+
+def throughput(port: int, path: str, accept: str, clients: int, duration: float) -> float:
+    """Requests per second with `clients` concurrent connections, by wrk."""
+    command = ["wrk", f"-t{min(2, clients)}", f"-c{clients}", f"-d{max(1, round(duration))}s"]
+    command += ["-H", f"Accept: {accept}", f"http://127.0.0.1:{port}{path}"]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    if "Non-2xx" in output:
+        raise RuntimeError(f"wrk saw errors for {path[:80]}:\n{output}")
+    return float(re.search(r"Requests/sec:\s*([\d.]+)", output).group(1))
+
+
+def engine_ms(store: Store, query: QueryFile, requests: int) -> tuple[float, float]:
+    def run() -> None:
+        result = store.query(query.text)
+        if isinstance(result, ox.QueryTriples):
+            result.serialize(format=ox.RdfFormat.TURTLE)
+        else:
+            result.serialize(format=ox.QueryResultsFormat.JSON)
+
+    run()
+    times = []
+    for _ in range(requests):
+        started = time.perf_counter()
+        run()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times), percentile(times, 0.95)
+
+
+# --- one dataset ------------------------------------------------------------------------
+
+
+def measure_query(ports: dict[str, int], query: QueryFile, args: argparse.Namespace) -> dict:
+    """One query on every server, in interleaved rounds, so load from elsewhere hits all alike.
+
+    Each round takes 1/rounds of the latency samples and of the throughput time per server.
+    """
+    path = "/sparql?query=" + quote(query.text)
+    accept = accept_for(query)
+    times: dict[str, list[float]] = {name: [] for name in ports}
+    rates: dict[str, list[float]] = {name: [] for name in ports}
+    for _ in range(args.rounds):
+        for name, port in ports.items():
+            times[name] += latency_samples(port, path, accept, args.requests // args.rounds)
+            seconds = args.duration / args.rounds
+            rates[name].append(throughput(port, path, accept, args.clients, seconds))
+    found = {
+        name: {
+            "median": statistics.median(times[name]),
+            "p95": percentile(times[name], 0.95),
+            "qps": statistics.fmean(rates[name]),
+        }
+        for name in ports
+    }
+    shown = "  ".join(
+        f"{n} {f['median']:.2f}/{f['p95']:.2f} ms {f['qps']:.0f} q/s" for n, f in found.items()
+    )
+    print(f"  {query.name}: {shown}", flush=True)
+    return found
+
+
+def endpoint_project(scratch: Path, build: Path) -> Path:
+    (scratch / "build").mkdir()
+    (scratch / "build" / "current").symlink_to(build)
+    return scratch
+
+
+def measure_dataset(label: str, build: Path, queries: list[QueryFile], args: argparse.Namespace):
+    print(f"\n## {label}: {build}", flush=True)
+    store = Store.open(build)
+    print(f"{len(store.engine):,} quads; bare engine in-process (query + serialisation)")
+    engine = {q.name: engine_ms(store, q, args.requests) for q in queries}
+    del store
+    with contextlib.ExitStack() as stack:
+        project = endpoint_project(Path(stack.enter_context(tempfile.TemporaryDirectory())), build)
+        ports = {"endpoint": free_port(), "bare": free_port()}
+        stack.enter_context(
+            running(endpoint_command(project, ports["endpoint"], args.workers), ports["endpoint"])
+        )
+        stack.enter_context(
+            running(bare_command(build, ports["bare"], args.workers), ports["bare"])
+        )
+        if args.flask_only and label == "essay":
+            ports["flask"] = free_port()
+            command = [
+                *endpoint_command(project, ports["flask"], args.workers),
+                "--set",
+                "FAST_PATH=false",
+            ]
+            stack.enter_context(running(command, ports["flask"]))
+        if args.virtuoso and label == "essay":
+            ports["virtuoso"] = stack.enter_context(virtuoso(build / DATASET_FILE))
+        print(
+            f"servers: {', '.join(ports)}; per query: median/p95 latency, {args.clients}-client q/s"
+        )
+        measured = {query.name: measure_query(ports, query, args) for query in queries}
+    figures: dict[str, dict] = {"engine": engine}
+    for name in ports:
+        figures[name] = {query: found[name] for query, found in measured.items()}
+    report(label, queries, figures)
+    return figures
+
+
+def geomean(values: list[float]) -> float:
+    return math.exp(statistics.fmean(math.log(v) for v in values))
+
+
+def report(label: str, queries: list[QueryFile], figures: dict) -> None:
+    endpoint, bare, engine = figures["endpoint"], figures["bare"], figures["engine"]
+    peer = figures.get("virtuoso")
+    flask = figures.get("flask")
+    print(f"\n### {label}: endpoint figures and ratios (same run)")
+    head = f"{'query':40} {'engine ms':>9} {'HTTP med':>8} {'p95':>7} {'q/s':>7} {'bare q/s':>8}"
+    head += f" {'vs bare':>7}" + (f" {'virt q/s':>8} {'vs virt':>7}" if peer else "")
+    print(head)
+    for query in queries:
+        name = query.name
+        line = f"{name:40} {engine[name][0]:9.3f} {endpoint[name]['median']:8.2f}"
+        line += f" {endpoint[name]['p95']:7.2f} {endpoint[name]['qps']:7.0f}"
+        line += f" {bare[name]['qps']:8.0f} {endpoint[name]['qps'] / bare[name]['qps']:7.2f}"
+        if peer:
+            line += f" {peer[name]['qps']:8.0f} {endpoint[name]['qps'] / peer[name]['qps']:7.2f}"
+        print(line)
+    names = [q.name for q in queries]
+    medians = [endpoint[n]["median"] for n in names]
+    bare_median = statistics.median([bare[n]["median"] for n in names])
+    print(f"HTTP median latency: median over queries {statistics.median(medians):.2f} ms, max "
+          f"{max(medians):.2f} ms; bare WSGI {bare_median:.2f} ms")  # fmt: skip
+    print(f"throughput endpoint / bare WSGI: geometric mean "
+          f"{geomean([endpoint[n]['qps'] / bare[n]['qps'] for n in names]):.2f}, min "
+          f"{min(endpoint[n]['qps'] / bare[n]['qps'] for n in names):.2f}")  # fmt: skip
+    if flask:
+        print(f"throughput with FAST_PATH off (all of Flask) / bare WSGI: geometric mean "
+              f"{geomean([flask[n]['qps'] / bare[n]['qps'] for n in names]):.2f}; HTTP median "
+              f"{statistics.median([flask[n]['median'] for n in names]):.2f} ms")  # fmt: skip
+    if peer:
+        print(f"throughput endpoint / Virtuoso: geometric mean "
+              f"{geomean([endpoint[n]['qps'] / peer[n]['qps'] for n in names]):.2f}")  # fmt: skip
+
+
+def synthetic_build(build: Path, target: Path, triples: int) -> Path:
+    quads = list(ox.parse(path=build / DATASET_FILE, format=ox.RdfFormat.N_QUADS))
+    manifest = json.loads((build / MANIFEST_FILE).read_text("utf-8"))
+    kept = sum(1 for quad in quads if quad.graph_name.value == ONTOLOGY_GRAPH)  # copied once
+    factor = max(2, round((triples - kept) / (len(quads) - kept)))
+    target.mkdir(parents=True, exist_ok=True)
+    enlarged = list(enlarge(quads, factor))
+    ox.serialize(enlarged, output=target / DATASET_FILE, format=ox.RdfFormat.N_QUADS)
+    graphs: dict[str, int] = {}
+    for quad in enlarged:
+        graphs[quad.graph_name.value] = graphs.get(quad.graph_name.value, 0) + 1
+    manifest.update(version=f"{manifest['version']}-x{factor}", graphs=graphs)
+    (target / MANIFEST_FILE).write_text(json.dumps(manifest), "utf-8")
+    return target
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--project", default=str(HERE.parents[1]))
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds of wrk per query")
+    parser.add_argument("--requests", type=int, default=200, help="sequential requests per query")
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved slices per query")
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    parser.add_argument("--triples", type=int, default=1_000_000, help="synthetic dataset size")
+    parser.add_argument("--virtuoso", action="store_true", help="compare with Virtuoso 7.2")
+    parser.add_argument(
+        "--flask-only", action="store_true", help="also measure the endpoint with FAST_PATH off"
+    )
+    parser.add_argument("--skip-synthetic", action="store_true")
+    parser.add_argument("--only", help="regular expression on query names")
+    parser.add_argument("--serve-bare", nargs=3, metavar=("BUILD", "PORT", "WORKERS"))
+    args = parser.parse_args()
+    if args.serve_bare:
+        build, port, workers = args.serve_bare
+        serve_bare(build, int(port), int(workers))
+        return
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is needed for the throughput figures: apt-get install wrk")
+    project = Project.locate(args.project)
+    build = current_build(project) or build_project(project)
+    queries = [read_query(path) for path in project.example_queries()]
+    if args.only:
+        queries = [q for q in queries if re.search(args.only, q.name)]
+    print(f"{len(queries)} example queries; {args.clients} clients x {args.duration:g} s; "
+          f"{args.workers} gunicorn workers; {os.cpu_count()} CPUs")  # fmt: skip
+    measure_dataset("essay", build, queries, args)
+    if not args.skip_synthetic:
+        with tempfile.TemporaryDirectory() as scratch:
+            large = synthetic_build(build, Path(scratch) / "synthetic", args.triples)
+            measure_dataset("synthetic", large, queries, args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,192 @@
+"""Machine-readable descriptions: the SPARQL 1.1 Service Description, and VoID.
+
+Both are small graphs computed from named queries (`queries/views/void-*.rq`), built once per
+dataset version and host, and served in any RDF format the endpoint writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, current_app, request
+from rdflib.namespace import DCTERMS, RDF, VOID, DefinedNamespace, Namespace
+
+from . import caching, negotiation, protocol
+from .project import ID_NS
+from .query_files import read_query
+from .store import Store, get_store
+
+bp = Blueprint("description", __name__)
+
+VIEWS = Path(__file__).resolve().parent.parent / "queries" / "views"
+CACHE = "alliance_kg.descriptions"
+
+
+class SD(DefinedNamespace):
+    """The SPARQL 1.1 Service Description terms this endpoint states."""
+
+    _fail = True
+    _NS = Namespace("http://www.w3.org/ns/sparql-service-description#")
+
+    Service: object
+    Dataset: object
+    Graph: object
+    NamedGraph: object
+    endpoint: object
+    supportedLanguage: object
+    SPARQL11Query: object
+    SPARQL11Update: object
+    resultFormat: object
+    feature: object
+    UnionDefaultGraph: object
+    BasicFederatedQuery: object
+    defaultDataset: object
+    defaultGraph: object
+    namedGraph: object
+    name: object
+    graph: object
+
+
+FORMATS = Namespace("http://www.w3.org/ns/formats/")
+RESULT_FORMATS = (
+    "SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
+    "Turtle", "N-Triples", "JSON-LD", "RDF_XML", "N-Quads", "TriG",
+)  # fmt: skip
+PREFIXES = {
+    "sd": str(SD._NS),
+    "void": str(VOID),
+    "dcterms": str(DCTERMS),
+    "formats": str(FORMATS),
+    "rdf": str(RDF),
+}
+
+Triples = list[ox.Triple]
+
+
+def _node(iri: object) -> ox.NamedNode:
+    return ox.NamedNode(str(iri))
+
+
+def _count(value: object) -> ox.Literal:
+    return ox.Literal(str(value), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+
+
+def _rows(store: Store, name: str) -> list[ox.QuerySolution]:
+    text = read_query(VIEWS / f"{name}.rq").text
+    return list(store.query(text))
+
+
+def _graph_counts(store: Store) -> list[tuple[str, int]]:
+    return [(row["graph"].value, int(row["triples"].value)) for row in _rows(store, "void-graphs")]
+
+
+def _default_count(store: Store) -> int:
+    text = read_query(VIEWS / "void-default-graph.rq").text
+    return int(next(iter(store.engine.query(text)))["triples"].value)  # the store's own default
+
+
+def service_description(store: Store, base: str) -> Triples:
+    """sd:Service with its languages, formats, features and the default dataset's graphs."""
+    service = _node(base + "sparql")
+    dataset, default = ox.BlankNode(), ox.BlankNode()
+    triples = [
+        ox.Triple(service, _node(RDF.type), _node(SD.Service)),
+        ox.Triple(service, _node(SD.endpoint), service),
+        ox.Triple(service, _node(SD.supportedLanguage), _node(SD.SPARQL11Query)),
+        ox.Triple(service, _node(SD.feature), _node(SD.UnionDefaultGraph)),
+        ox.Triple(service, _node(SD.defaultDataset), dataset),
+        ox.Triple(dataset, _node(RDF.type), _node(SD.Dataset)),
+        ox.Triple(dataset, _node(SD.defaultGraph), default),
+        ox.Triple(default, _node(RDF.type), _node(SD.Graph)),
+    ]
+    if current_app.config["UPDATE_TOKEN"]:
+        triples.append(ox.Triple(service, _node(SD.supportedLanguage), _node(SD.SPARQL11Update)))
+    if current_app.config["SERVICE_ALLOWLIST"]:
+        triples.append(ox.Triple(service, _node(SD.feature), _node(SD.BasicFederatedQuery)))
+    triples += [
+        ox.Triple(service, _node(SD.resultFormat), _node(FORMATS[name])) for name in RESULT_FORMATS
+    ]
+    total = _default_count(store)
+    for iri, count in _graph_counts(store):
+        total += count
+        named, graph = ox.BlankNode(), ox.BlankNode()
+        triples += [
+            ox.Triple(dataset, _node(SD.namedGraph), named),
+            ox.Triple(named, _node(RDF.type), _node(SD.NamedGraph)),
+            ox.Triple(named, _node(SD.name), ox.NamedNode(iri)),
+            ox.Triple(named, _node(SD.graph), graph),
+            ox.Triple(graph, _node(RDF.type), _node(SD.Graph)),
+            ox.Triple(graph, _node(VOID.triples), _count(count)),
+        ]
+    triples.append(ox.Triple(default, _node(VOID.triples), _count(total)))
+    return triples
+
+
+def void_description(store: Store, base: str) -> Triples:
+    """void:Dataset with its size, classes, properties and named graphs as subsets."""
+    dataset = _node(base + ".well-known/void#dataset")
+    classes = _rows(store, "void-classes")
+    properties = _rows(store, "void-properties")
+    graphs = _graph_counts(store)
+    total = _default_count(store) + sum(count for _, count in graphs)
+    triples = [
+        ox.Triple(dataset, _node(RDF.type), _node(VOID.Dataset)),
+        ox.Triple(dataset, _node(DCTERMS.title), ox.Literal("alliance-kg", language="en")),
+        ox.Triple(dataset, _node(VOID.sparqlEndpoint), _node(base + "sparql")),
+        ox.Triple(dataset, _node(VOID.uriSpace), ox.Literal(ID_NS)),
+        ox.Triple(dataset, _node(VOID.triples), _count(total)),
+        ox.Triple(dataset, _node(VOID.classes), _count(len(classes))),
+        ox.Triple(dataset, _node(VOID.properties), _count(len(properties))),
+    ]
+    for row in classes:
+        part = ox.BlankNode()
+        triples += [
+            ox.Triple(dataset, _node(VOID.classPartition), part),
+            ox.Triple(part, _node(VOID["class"]), row["class"]),
+            ox.Triple(part, _node(VOID.entities), _count(row["entities"].value)),
+        ]
+    for row in properties:
+        part = ox.BlankNode()
+        triples += [
+            ox.Triple(dataset, _node(VOID.propertyPartition), part),
+            ox.Triple(part, _node(VOID.property), row["property"]),
+            ox.Triple(part, _node(VOID.triples), _count(row["triples"].value)),
+        ]
+    for iri, count in graphs:
+        subset = ox.BlankNode()
+        triples += [
+            ox.Triple(dataset, _node(VOID.subset), subset),
+            ox.Triple(subset, _node(RDF.type), _node(VOID.Dataset)),
+            ox.Triple(subset, _node(RDF.type), _node(SD.NamedGraph)),
+            ox.Triple(subset, _node(SD.name), ox.NamedNode(iri)),
+            ox.Triple(subset, _node(VOID.triples), _count(count)),
+        ]
+    return triples
+
+
+def respond(build: Callable[[Store, str], Triples], format_names: list[str]) -> Response:
+    """A description in the negotiated format, built once per version, host and format."""
+    store = get_store()
+    fmt = negotiation.choose(request.headers.get("Accept"), format_names, negotiation.GRAPH)
+    etag = caching.etag_for(store.version, build.__name__, request.host_url, fmt.media_type)
+    if caching.matches(etag):
+        return caching.not_modified(etag)
+    cache: dict[str, bytes] = current_app.extensions.setdefault(CACHE, {})
+    body = cache.get(etag)
+    if body is None:
+        triples = build(store, request.host_url)
+        body = ox.serialize(triples, format=fmt.engine, prefixes=PREFIXES) or b""
+        if len(cache) > 64:  # one entry per host name and format: never let it grow unbounded
+            cache.clear()
+        cache[etag] = body
+    response = Response(body, content_type=fmt.content_type)
+    response.headers["Vary"] = "Accept"
+    return caching.tag(response, etag)
+
+
+@bp.route("/.well-known/void", methods=["GET", "HEAD"])
+def void() -> Response:
+    """VoID: triple counts, classes, properties and the named graphs of the served dataset."""
+    return respond(void_description, protocol.wanted_formats(protocol.url_params()))

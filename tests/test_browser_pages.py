@@ -1,0 +1,139 @@
+"""The pages in a real headless browser (Debian's chromium driven by Playwright), against the
+app on a real loopback server. Each test saves a screenshot under tests/artifacts/."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from alliance_kg.project import Project
+
+from .pages_support import essay_app, served
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed"),
+]
+
+
+@pytest.fixture(scope="module")
+def base_url(built: Project) -> Iterator[str]:
+    with served(essay_app(built)) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: object, base_url: str) -> Iterator[object]:
+    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    tab.set_default_timeout(15_000)
+    yield tab
+    context.close()
+
+
+def _shot(page: object, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=False)
+
+
+def test_search_raptor_open_the_f22_and_land_on_its_sentence_in_the_reader(page: object) -> None:
+    page.goto("/")
+    page.fill("#site-search", "raptor")
+    first = page.locator("#site-search-list [role=option]").first
+    sync_api.expect(first).to_contain_text("F-22 Raptor")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/id/weapon/f-22-raptor")
+    sync_api.expect(page.locator("h1")).to_have_text("F-22 Raptor")
+    sync_api.expect(page.locator("#graph canvas").first).to_be_attached()  # cytoscape drew it
+    quote = page.locator("blockquote.support a").first
+    href = quote.get_attribute("href")
+    assert href and href.startswith("/essay/us-japan-alliance-adrift-again#p")
+    quote.click()
+    anchor = href.split("#", 1)[1]
+    page.wait_for_url(f"**/essay/us-japan-alliance-adrift-again#{anchor}")
+    target = page.locator(f"#{anchor}")
+    sync_api.expect(target).to_be_in_viewport()
+    assert page.evaluate("document.querySelector(':target').id") == anchor
+    sync_api.expect(target.locator("details")).to_have_attribute("open", "")
+    _shot(page, "search-raptor-to-sentence")
+
+
+def test_open_an_example_query_run_it_and_see_a_table(page: object) -> None:
+    page.goto("/sparql")
+    sync_api.expect(page.locator(".yasqe").first).to_be_visible()
+    page.locator("a.example", has_text="The alliance's phases in order").click()
+    table = page.locator(".yasr:visible table tbody tr")
+    sync_api.expect(table.first).to_be_visible()
+    assert table.count() == 4
+    sync_api.expect(page.locator(".yasr:visible")).to_contain_text("Danger of drifting again")
+    sync_api.expect(page.locator("#download-links a")).to_have_count(4)
+    assert "#query=" in page.url  # the address shares the query
+    page.locator(".yasqe_queryButton:visible").click()  # and running it again works from the editor
+    sync_api.expect(page.locator(".yasr:visible table tbody tr").first).to_be_visible()
+    _shot(page, "example-query-table")
+
+
+def test_show_the_sparql_opens_the_view_query_whose_result_iris_link_to_pages(
+    page: object,
+) -> None:
+    page.goto("/id/actor/shinzo-abe")
+    page.locator("a.show-sparql").first.click()
+    page.wait_for_url("**/sparql#query=*")
+    link = page.locator(".yasr:visible table tbody a[href^='/ontology/']").first
+    sync_api.expect(link).to_be_visible()
+    _shot(page, "show-the-sparql")
+    link.click()
+    page.wait_for_url("**/ontology/**")
+    sync_api.expect(page.locator("h1")).to_be_visible()
+
+
+def test_timeline_shows_four_phases_in_order(page: object) -> None:
+    page.goto("/timeline")
+    phases = page.locator("svg.timeline g.phase")
+    sync_api.expect(phases).to_have_count(4)
+    labels = [" ".join(phases.nth(i).locator("tspan").all_text_contents()) for i in range(4)]
+    assert labels == [
+        "Post-Cold War drift",
+        "Re-casting and steady evolution",
+        "Deepening after 9/11",
+        "Danger of drifting again",
+    ]
+    xs = [phases.nth(i).bounding_box()["x"] for i in range(4)]
+    assert xs == sorted(xs)
+    _shot(page, "timeline")
+
+
+def test_pages_fit_a_phone_screen(browser: object, base_url: str) -> None:
+    context = browser.new_context(base_url=base_url, viewport={"width": 390, "height": 844})
+    phone = context.new_page()
+    try:
+        for path in ("/", "/id/actor/shinzo-abe", "/essay", "/timeline", "/search?q=japan"):
+            phone.goto(path)
+            width = phone.evaluate("document.documentElement.scrollWidth")
+            assert width <= 390, (path, width)
+        phone.goto("/id/actor/shinzo-abe")
+        _shot(phone, "phone-entity-page")
+    finally:
+        context.close()

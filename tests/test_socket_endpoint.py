@@ -1,0 +1,170 @@
+"""The running server on a loopback socket, driven by SPARQLWrapper and rdflib's SPARQLStore."""
+
+from __future__ import annotations
+
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF
+from rdflib.plugins.stores.sparqlstore import SPARQLStore
+from SPARQLWrapper import CSV, JSON, TURTLE, XML, SPARQLWrapper
+
+from alliance_kg.project import Project
+
+from .endpoint_support import Canary, ServedProcess
+
+pytestmark = pytest.mark.socket
+
+AKG = "https://w3id.org/alliance-kg/ontology/"
+PRODUCT = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"
+ASK = "ASK { ?s a ?class }"
+TIMEOUT = 3.0
+WORKERS = 3
+
+
+@pytest.fixture(scope="module")
+def server(built: Project) -> Iterator[ServedProcess]:
+    """The essay build served like `alliance-kg serve`, with a short time limit."""
+    served = ServedProcess(built.root, "--query-timeout", str(TIMEOUT), "--workers", str(WORKERS))
+    served.first_answer = served.wait_ready()
+    yield served
+    served.stop()
+
+
+def get(url: str, timeout: float = 10) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def query_url(server: ServedProcess, query: str) -> str:
+    return f"{server.url}/sparql?{urllib.parse.urlencode({'query': query})}"
+
+
+def test_first_query_is_answered_within_two_seconds_of_start(server: ServedProcess) -> None:
+    assert server.first_answer < 2.0
+    assert server.url.startswith("http://127.0.0.1:")
+
+
+def test_sparqlwrapper_reads_json_xml_and_csv(server: ServedProcess) -> None:
+    query = f"SELECT ?actor WHERE {{ ?actor a <{AKG}Actor> }} ORDER BY ?actor"
+    client = SPARQLWrapper(f"{server.url}/sparql")
+    client.setQuery(query)
+    client.setReturnFormat(JSON)
+    as_json = client.query().convert()
+    actors = [row["actor"]["value"] for row in as_json["results"]["bindings"]]
+    assert actors
+    client.setReturnFormat(XML)
+    as_xml = client.query().convert()
+    assert len(as_xml.getElementsByTagName("result")) == len(actors)
+    client.setReturnFormat(CSV)
+    as_csv = client.query().convert().decode().splitlines()
+    assert as_csv[0] == "actor"
+    assert as_csv[1:] == actors
+    client.setMethod("POST")
+    client.setReturnFormat(JSON)
+    assert client.query().convert() == as_json
+
+
+def test_sparqlwrapper_constructs_into_a_graph(server: ServedProcess) -> None:
+    client = SPARQLWrapper(f"{server.url}/sparql")
+    client.setQuery(f"CONSTRUCT {{ ?a a <{AKG}Actor> }} WHERE {{ ?a a <{AKG}Actor> }}")
+    client.setReturnFormat(XML)
+    as_xml = client.query().convert()
+    assert isinstance(as_xml, Graph)
+    client.setReturnFormat(TURTLE)  # SPARQLWrapper hands Turtle back as bytes
+    as_turtle = Graph().parse(data=client.query().convert(), format="turtle")
+    assert len(as_xml) == len(as_turtle) > 0
+    for graph in (as_xml, as_turtle):
+        assert all(o == URIRef(AKG + "Actor") for o in graph.objects(None, RDF.type))
+
+
+def test_rdflib_sparqlstore_queries_the_endpoint(server: ServedProcess) -> None:
+    graph = Graph(store=SPARQLStore(f"{server.url}/sparql"))
+    rows = list(graph.query(f"SELECT ?actor WHERE {{ ?actor a <{AKG}Actor> }}"))
+    assert rows
+    assert (rows[0][0], RDF.type, URIRef(AKG + "Actor")) in graph
+    assert bool(graph.query(ASK).askAnswer)
+
+
+def test_federation_and_load_never_reach_the_canary(server: ServedProcess) -> None:
+    canary = Canary()
+    try:
+        for query in (
+            f"SELECT * WHERE {{ SERVICE <{canary.url}> {{ ?s ?p ?o }} }}",
+            f"SELECT * FROM <{canary.url}> WHERE {{ ?s ?p ?o }}",
+            f"LOAD <{canary.url}>",
+        ):
+            status, body = get(query_url(server, query))
+            assert status == 400, body
+        time.sleep(0.3)
+        assert canary.hits == 0
+    finally:
+        canary.close()
+
+
+def test_runaway_query_times_out_while_others_are_answered(server: ServedProcess) -> None:
+    workers_before = server.workers()
+    outcome: dict[str, object] = {}
+
+    def runaway() -> None:
+        started = time.monotonic()
+        outcome["status"], outcome["body"] = get(query_url(server, PRODUCT), timeout=30)
+        outcome["seconds"] = time.monotonic() - started
+
+    heavy = threading.Thread(target=runaway)
+    heavy.start()
+    time.sleep(0.3)
+
+    def ask(_: int) -> tuple[int, float]:
+        started = time.monotonic()
+        status, _body = get(query_url(server, ASK), timeout=5)
+        return status, time.monotonic() - started
+
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(ask, range(20)))
+    assert heavy.is_alive(), "the cartesian product must still be running during the ASKs"
+    heavy.join(30)
+    assert all(status == 200 for status, _ in answers)
+    assert max(seconds for _, seconds in answers) < 2.0
+    assert outcome["status"] == 503
+    assert b"timed out" in outcome["body"]
+    assert TIMEOUT <= outcome["seconds"] < TIMEOUT + 2
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:  # the overdue worker is gone and replaced
+        after = server.workers()
+        if len(after) == WORKERS and after != workers_before:
+            break
+        time.sleep(0.1)
+    assert len(after) == WORKERS
+    assert workers_before - after, "the worker that ran the runaway query was not replaced"
+    assert get(query_url(server, ASK))[0] == 200
+
+
+def test_bad_input_gets_4xx_and_the_server_stays_up(server: ServedProcess) -> None:
+    nested = "SELECT * WHERE " + "{" * 2000 + " ?s ?p ?o " + "}" * 2000
+    assert get(query_url(server, nested))[0] == 400
+    big = "ASK { ?s ?p ?o } #" + "x" * (2 * 1024 * 1024)
+    request = urllib.request.Request(
+        f"{server.url}/sparql",
+        data=big.encode(),
+        headers={"Content-Type": "application/sparql-query"},
+    )
+    try:
+        status = urllib.request.urlopen(request, timeout=10).status
+    except urllib.error.HTTPError as error:
+        status = error.code
+    except (ConnectionError, urllib.error.URLError):
+        status = 413  # the server may close the connection once it has answered 413
+    assert status == 413
+    assert get(f"{server.url}/sparql?query=ASK%7B%7D%FF")[0] == 400
+    assert get(query_url(server, ASK))[0] == 200
