@@ -92,7 +92,7 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def wait_for(port: int, path: str, limit: float = 120) -> None:
+def wait_for(port: int, path: str, limit: float = 900) -> None:
     started = time.monotonic()
     while time.monotonic() - started < limit:
         with contextlib.suppress(OSError):
@@ -370,6 +370,7 @@ def main() -> None:
         "--flask-only", action="store_true", help="also measure the endpoint with FAST_PATH off"
     )
     parser.add_argument("--skip-synthetic", action="store_true")
+    parser.add_argument("--skip-essay", action="store_true")
     parser.add_argument("--only", help="regular expression on query names")
     parser.add_argument("--serve-bare", nargs=3, metavar=("BUILD", "PORT", "WORKERS"))
     args = parser.parse_args()
@@ -386,7 +387,8 @@ def main() -> None:
         queries = [q for q in queries if re.search(args.only, q.name)]
     print(f"{len(queries)} example queries; {args.clients} clients x {args.duration:g} s; "
           f"{args.workers} gunicorn workers; {os.cpu_count()} CPUs")  # fmt: skip
-    measure_dataset("essay", build, queries, args)
+    if not args.skip_essay:
+        measure_dataset("essay", build, queries, args)
     if not args.skip_synthetic:
         with tempfile.TemporaryDirectory() as scratch:
             large = synthetic_build(build, Path(scratch) / "synthetic", args.triples)

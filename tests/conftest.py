@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import shutil
+from collections import Counter
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
 from alliance_kg.build import build_project
@@ -29,6 +32,18 @@ def overlay(project: Project, folder: Path) -> None:
             destination = project.root / path.relative_to(folder)
             destination.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(path, destination)
+
+
+def write_build(target: Path, trig: str, version: str) -> Path:
+    """A build folder (sorted `dataset.nq` and `manifest.json`) holding the given TriG."""
+    target.mkdir(parents=True, exist_ok=True)
+    quads = list(ox.parse(trig.encode(), format=ox.RdfFormat.TRIG))
+    lines = sorted((ox.serialize([q], format=ox.RdfFormat.N_QUADS) or b"").decode() for q in quads)
+    (target / "dataset.nq").write_text("".join(lines), "utf-8")
+    graphs = Counter(quad.graph_name.value for quad in quads)
+    manifest = {"version": version, "triples": len(quads), "graphs": dict(graphs)}
+    (target / "manifest.json").write_text(json.dumps(manifest), "utf-8")
+    return target
 
 
 @pytest.fixture(scope="session")

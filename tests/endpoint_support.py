@@ -12,11 +12,12 @@ import time
 import urllib.request
 from pathlib import Path
 
-import pyoxigraph as ox
 from flask import Flask
 from werkzeug.test import TestResponse
 
 from alliance_kg.app import create_app
+
+from . import conftest
 
 G = "https://w3id.org/alliance-kg/graph/"
 AKG = "https://w3id.org/alliance-kg/ontology/"
@@ -51,19 +52,8 @@ TRIG = f"""
 
 
 def write_build(target: Path, version: str = "test-version-1") -> Path:
-    """A build directory like `build/current`: sorted N-Quads and a manifest."""
-    target.mkdir(parents=True, exist_ok=True)
-    quads = list(ox.parse(TRIG.encode(), format=ox.RdfFormat.TRIG))
-    lines = sorted(
-        (ox.serialize([quad], format=ox.RdfFormat.N_QUADS) or b"").decode() for quad in quads
-    )
-    (target / "dataset.nq").write_text("".join(lines), "utf-8")
-    graphs: dict[str, int] = {}
-    for quad in quads:
-        graphs[quad.graph_name.value] = graphs.get(quad.graph_name.value, 0) + 1
-    manifest = {"version": version, "triples": len(quads), "graphs": graphs}
-    (target / "manifest.json").write_text(json.dumps(manifest), "utf-8")
-    return target
+    """A build folder holding the small test dataset `TRIG`."""
+    return conftest.write_build(target, TRIG, version)
 
 
 def write_project(root: Path) -> Path:

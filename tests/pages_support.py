@@ -11,7 +11,6 @@ from contextlib import contextmanager
 from html.parser import HTMLParser
 from pathlib import Path
 
-import pyoxigraph as ox
 from flask import Flask
 from rdflib import Graph
 from werkzeug.serving import make_server
@@ -19,6 +18,8 @@ from werkzeug.serving import make_server
 from alliance_kg.app import create_app
 from alliance_kg.project import Project
 from alliance_kg.store import Store
+
+from . import conftest
 
 BASE = "https://w3id.org/alliance-kg/"
 ID = BASE + "id/"
@@ -69,16 +70,8 @@ MARKUP_TRIG = f"""
 
 
 def write_build(target: Path, trig: str, version: str = "pages-test-1") -> Path:
-    """A build directory (`dataset.nq` and `manifest.json`) holding the given TriG."""
-    target.mkdir(parents=True, exist_ok=True)
-    quads = list(ox.parse(trig.encode(), format=ox.RdfFormat.TRIG))
-    (target / "dataset.nq").write_bytes(ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"")
-    graphs: dict[str, int] = {}
-    for quad in quads:
-        graphs[quad.graph_name.value] = graphs.get(quad.graph_name.value, 0) + 1
-    manifest = {"version": version, "triples": len(quads), "graphs": graphs}
-    (target / "manifest.json").write_text(json.dumps(manifest), "utf-8")
-    return target
+    """A build folder holding the given TriG."""
+    return conftest.write_build(target, trig, version)
 
 
 def essay_app(project: Project) -> Flask:
