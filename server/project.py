@@ -82,9 +82,6 @@ class Project:
         """One generated Turtle file per source text: its document, paragraphs and sentences."""
         return sorted(self.sources_dir.glob("*.ttl"))
 
-    def source_texts(self) -> list[Path]:
-        return sorted(self.sources_dir.glob("*.txt"))
-
     def formatted_files(self) -> list[Path]:
         """The Turtle and TriG files people edit or generate, which `fmt` keeps canonical."""
         return self.ontology_files() + self.shape_files() + self.text_files() + self.fact_files()
