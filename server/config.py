@@ -150,6 +150,14 @@ SETTINGS: tuple[Setting, ...] = (
         lambda value: value or None,
     ),
     Setting(
+        "BACKEND",
+        None,
+        "Serve a remote SPARQL 1.1 store instead of the embedded one: "
+        "`sparql+http://HOST:PORT/sparql` (or `sparql+https://`), the store's query endpoint. "
+        "Queries reach it through SPARQLWrapper with the same checks and time limit.",
+        lambda value: value or None,
+    ),
+    Setting(
         "ACCESS_LOG",
         False,
         "Log every request (gunicorn access log). Off by default: it costs throughput.",

@@ -16,7 +16,7 @@ from rdflib.namespace import DCTERMS, RDF, VOID, DefinedNamespace, Namespace
 from . import caching, negotiation, protocol
 from .project import ID_NS
 from .query_files import read_query
-from .store import Store, get_store
+from .store import Backend, get_store
 
 bp = Blueprint("description", __name__)
 
@@ -73,21 +73,20 @@ def _count(value: object) -> ox.Literal:
     return ox.Literal(str(value), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
 
 
-def _rows(store: Store, name: str) -> list[ox.QuerySolution]:
+def _rows(store: Backend, name: str) -> list[ox.QuerySolution]:
     text = read_query(VIEWS / f"{name}.rq").text
     return list(store.query(text))
 
 
-def _graph_counts(store: Store) -> list[tuple[str, int]]:
+def _graph_counts(store: Backend) -> list[tuple[str, int]]:
     return [(row["graph"].value, int(row["triples"].value)) for row in _rows(store, "void-graphs")]
 
 
-def _default_count(store: Store) -> int:
-    text = read_query(VIEWS / "void-default-graph.rq").text
-    return int(next(iter(store.engine.query(text)))["triples"].value)  # the store's own default
+def _default_count(store: Backend) -> int:
+    return store.default_graph_triples()
 
 
-def service_description(store: Store, base: str) -> Triples:
+def service_description(store: Backend, base: str) -> Triples:
     """sd:Service with its languages, formats, features and the default dataset's graphs."""
     service = _node(base + "sparql")
     dataset, default = ox.BlankNode(), ox.BlankNode()
@@ -124,7 +123,7 @@ def service_description(store: Store, base: str) -> Triples:
     return triples
 
 
-def void_description(store: Store, base: str) -> Triples:
+def void_description(store: Backend, base: str) -> Triples:
     """void:Dataset with its size, classes, properties and named graphs as subsets."""
     dataset = _node(base + ".well-known/void#dataset")
     classes = _rows(store, "void-classes")
@@ -166,7 +165,7 @@ def void_description(store: Store, base: str) -> Triples:
     return triples
 
 
-def respond(build: Callable[[Store, str], Triples], format_names: list[str]) -> Response:
+def respond(build: Callable[[Backend, str], Triples], format_names: list[str]) -> Response:
     """A description in the negotiated format, built once per version, host and format."""
     store = get_store()
     fmt = negotiation.choose(request.headers.get("Accept"), format_names, negotiation.GRAPH)

@@ -24,7 +24,7 @@ from .negotiation import NotAcceptable
 from .protocol import parse_pairs
 from .query_guard import CACHED_QUERY_CHARS, Refused
 from .store import EXTENSION as STORE
-from .store import Store
+from .store import Backend
 from .timeouts import QueryTimeout, timeout_message
 from .updates import EXTENSION as UPDATES
 
@@ -105,7 +105,7 @@ class FastQueries:
         start_response("200 OK", headers)
         return [] if environ["REQUEST_METHOD"] == "HEAD" else [body]
 
-    def _prepare(self, store: Store, raw: str, accept: str | None) -> results.Prepared:
+    def _prepare(self, store: Backend, raw: str, accept: str | None) -> results.Prepared:
         params = parse_pairs(raw.encode("latin-1"), "query string")
         if "update" in params.values:
             raise Refused("updates go through Flask")

@@ -14,7 +14,7 @@ from .caching import etag_for
 from .http_policy import request_id
 from .negotiation import Format
 from .query_guard import Policy, Refused, Scan, capped, check_query
-from .store import Store
+from .store import Backend
 from .timeouts import THREADS, WATCHDOG
 
 
@@ -71,12 +71,12 @@ def limited(work: Callable[[], T]) -> T:
     )
 
 
-def policy_for(store: Store, config: Mapping[str, Any], cache: dict[str, Any]) -> Policy:
+def policy_for(store: Backend, config: Mapping[str, Any], cache: dict[str, Any]) -> Policy:
     """The checks' limits, with the dataset's current graphs; rebuilt when the version moves."""
     cached = cache.get(POLICY)
     if cached is not None and cached[0] == store.version:
         return cached[1]
-    graphs = {graph.value for graph in store.engine.named_graphs()} | set(store.graphs)
+    graphs = store.named_graphs() | set(store.graphs)
     made = Policy(
         graphs=frozenset(graphs),
         service_allowlist=frozenset(config["SERVICE_ALLOWLIST"]),
@@ -89,7 +89,7 @@ def policy_for(store: Store, config: Mapping[str, Any], cache: dict[str, Any]) -
     return made
 
 
-def policy(store: Store) -> Policy:
+def policy(store: Backend) -> Policy:
     return policy_for(store, current_app.config, current_app.extensions)
 
 
@@ -107,7 +107,7 @@ class Prepared:
 
 
 def prepare(
-    store: Store,
+    store: Backend,
     checks: Policy,
     text: str,
     *,
@@ -143,7 +143,7 @@ def result_kind(form: str | None) -> str:
     return negotiation.GRAPH if form in ("CONSTRUCT", "DESCRIBE") else negotiation.SOLUTIONS
 
 
-def execute(store: Store, prepared: Prepared) -> tuple[bytes, bool]:
+def execute(store: Backend, prepared: Prepared) -> tuple[bytes, bool]:
     """The serialised result, and whether the row cap lowered the query's LIMIT."""
     dataset = prepared.dataset
     try:
@@ -158,7 +158,7 @@ def execute(store: Store, prepared: Prepared) -> tuple[bytes, bool]:
     return serialise(result, prepared.fmt), prepared.was_capped
 
 
-def syntax_error(store: Store, text: str) -> None:
+def syntax_error(store: Backend, text: str) -> None:
     """Raise the parser's 400 for a text the scan could not place as any query form."""
     try:
         store.query(text)
@@ -167,7 +167,7 @@ def syntax_error(store: Store, text: str) -> None:
     raise Refused("The text is not a SPARQL query (SELECT, ASK, CONSTRUCT or DESCRIBE).")
 
 
-def _own_error(store: Store, text: str, error: SyntaxError) -> SyntaxError:
+def _own_error(store: Backend, text: str, error: SyntaxError) -> SyntaxError:
     """The parser's message on the client's own text, so positions match what they sent."""
     try:
         store.query(text)

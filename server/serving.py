@@ -72,6 +72,11 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         "--update-token", help="enable SPARQL Update at /update for 'Authorization: Bearer TOKEN'"
     )
     parser.add_argument(
+        "--backend",
+        metavar="sparql+http://HOST/sparql",
+        help="serve a remote SPARQL store (filled by `alliance-kg publish`), not the embedded one",
+    )
+    parser.add_argument(
         "--set",
         action="append",
         default=[],
@@ -93,7 +98,7 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
         if setting is None:
             raise SystemExit(f"unknown setting {name!r}; see docs/endpoint.md")
         found[setting.name] = setting.parse(value)
-    for name in ("host", "port", "workers", "query_timeout", "update_token"):
+    for name in ("host", "port", "workers", "query_timeout", "update_token", "backend"):
         value = getattr(args, name)
         if value is not None:
             found[name.upper()] = value
@@ -115,11 +120,9 @@ def run_serve(args: argparse.Namespace, project: Project) -> int:
     logging.getLogger("alliance_kg").setLevel(logging.INFO)
     if not logging.getLogger().handlers:
         logging.basicConfig(format="%(asctime)s [%(process)d] %(levelname)s %(name)s: %(message)s")
-    overrides = {
-        "BUILD_DIR": str(_build_of(project)),
-        "INSTANCE_PATH": str(project.root / "instance"),
-        **_overrides(args),
-    }
+    overrides = {"INSTANCE_PATH": str(project.root / "instance"), **_overrides(args)}
+    if not overrides.get("BACKEND"):
+        overrides["BUILD_DIR"] = str(_build_of(project))
     app = create_app(overrides)
     if args.dev:
         if os.environ.get("WERKZEUG_RUN_MAIN") == "true":  # the reloader's serving child

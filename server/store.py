@@ -9,12 +9,36 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import pyoxigraph as ox
 from flask import Flask, current_app
 
 DATASET_FILE = "dataset.nq"
 MANIFEST_FILE = "manifest.json"
+
+Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+
+
+class Backend(Protocol):
+    """What the endpoint and the pages need of a store: the embedded one or a remote one."""
+
+    version: str
+    graphs: dict[str, int]
+    updatable: bool
+
+    def query(
+        self,
+        sparql: str,
+        default_graphs: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+    ) -> Result: ...
+
+    def named_graphs(self) -> set[str]: ...
+
+    def default_graph_triples(self) -> int: ...
+
+    def update(self, sparql: str) -> None: ...
 
 
 @dataclass
@@ -24,6 +48,7 @@ class Store:
     engine: ox.Store
     version: str
     graphs: dict[str, int]
+    updatable = True
 
     @classmethod
     def open(cls, build: Path) -> Store:
@@ -38,7 +63,7 @@ class Store:
         sparql: str,
         default_graphs: list[str] | None = None,
         named_graphs: list[str] | None = None,
-    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+    ) -> Result:
         """Run a SPARQL query; the caller decides what a query may do before calling."""
         if default_graphs:
             return self.engine.query(
@@ -52,13 +77,29 @@ class Store:
             named_graphs=[ox.NamedNode(iri) for iri in named_graphs] if named_graphs else None,
         )
 
+    def named_graphs(self) -> set[str]:
+        return {graph.value for graph in self.engine.named_graphs()}
+
+    def default_graph_triples(self) -> int:
+        """The size of the store's own default graph (queries see the union instead)."""
+        return sum(1 for _ in self.engine.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL update, atomically: the engine rolls back a failing one."""
+        self.engine.update(sparql)
+
 
 EXTENSION = "alliance_kg.store"
 
 
 def init_app(app: Flask) -> None:
-    """Attach the store: a `STORE` object given in the config, else `BUILD_DIR` loaded now."""
+    """Attach the store: a `STORE` object given in the config, a remote `BACKEND`, else
+    `BUILD_DIR` loaded now."""
     store = app.config.get("STORE")
+    if store is None and app.config.get("BACKEND"):
+        from .remote_store import RemoteStore  # noqa: PLC0415 - only remote serving needs it
+
+        store = RemoteStore.open(app.config["BACKEND"], timeout=app.config["QUERY_TIMEOUT"])
     if store is None:
         build = app.config.get("BUILD_DIR")
         if not build:
@@ -67,6 +108,6 @@ def init_app(app: Flask) -> None:
     app.extensions[EXTENSION] = store
 
 
-def get_store() -> Store:
+def get_store() -> Backend:
     """The store of the app handling the current request."""
     return current_app.extensions[EXTENSION]

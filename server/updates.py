@@ -29,7 +29,7 @@ from .http_policy import text_response
 from .project import GRAPH_NS
 from .query_guard import Policy, Refused, check_fetches, check_shape, scan
 from .results import policy
-from .store import Store, get_store
+from .store import Backend, get_store
 
 log = logging.getLogger(__name__)
 bp = Blueprint("updates", __name__)
@@ -47,7 +47,7 @@ XSD_DATETIME = "http://www.w3.org/2001/XMLSchema#dateTime"
 class UpdateLog:
     """The accepted updates of one dataset, shared by every process through a file."""
 
-    def __init__(self, path: Path, store: Store) -> None:
+    def __init__(self, path: Path, store: Backend) -> None:
         self.path = path
         self.store = store
         self.base_version = store.version
@@ -78,7 +78,7 @@ class UpdateLog:
             self.offset += len(line)
             self.count += 1
             try:
-                self.store.engine.update(json.loads(line)["update"])
+                self.store.update(json.loads(line)["update"])
             except (SyntaxError, ValueError, KeyError, OSError) as error:
                 log.error(
                     "update log %s, entry %d failed on replay: %s", self.path, self.count, error
@@ -93,7 +93,7 @@ class UpdateLog:
             try:
                 self.sync()
                 try:
-                    self.store.engine.update(text)  # transactional in the engine
+                    self.store.update(text)  # transactional in the engine
                 except SyntaxError as error:
                     raise Refused(f"Syntax error: {error}") from None
                 except RuntimeError as error:  # the engine's evaluation errors, rolled back
@@ -245,6 +245,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
 
 
-def get_store_of(app: Flask) -> Store:
+def get_store_of(app: Flask) -> Backend:
     with app.app_context():
         return get_store()

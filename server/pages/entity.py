@@ -69,11 +69,8 @@ def ontology(suffix: str = "") -> Response:
     etag = caching.etag_for(store.version, "ontology-graph", fmt.media_type)
     if caching.matches(etag):
         return caching.not_modified(etag)
-    graph = ox.NamedNode(ONTOLOGY_GRAPH)
-    triples = [
-        ox.Triple(q.subject, q.predicate, q.object)
-        for q in store.engine.quads_for_pattern(None, None, None, graph)
-    ]
+    whole = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?s ?p ?o }} }}"
+    triples = store.query(whole)
     data = ox.serialize(triples, format=fmt.engine, prefixes=PREFIXES) or b""
     response = Response(data, content_type=fmt.content_type)
     response.headers["Vary"] = "Accept"

@@ -16,7 +16,7 @@ import pyoxigraph as ox
 from flask import current_app
 
 from ..query_files import QueryFile, read_query
-from ..store import Store, get_store
+from ..store import Backend, get_store
 
 VIEWS = Path(__file__).resolve().parents[2] / "queries" / "views"
 CACHE = "alliance_kg.pages.views"
@@ -71,7 +71,7 @@ def rows(name: str, **values: ox.NamedNode | ox.Literal | str) -> list[Row]:
     return found
 
 
-def _cache(store: Store) -> dict[str, list[Row]]:
+def _cache(store: Backend) -> dict[str, list[Row]]:
     caches = current_app.extensions.setdefault(CACHE, {})
     if caches.get("version") != store.version:
         caches.clear()
