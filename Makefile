@@ -24,8 +24,12 @@ system-packages:
 	@command -v npm >/dev/null || (apt-get update -qq && apt-get install -y -qq nodejs npm)
 
 # The browser tests drive Debian's chromium through Playwright (never `playwright install`).
+# The publish tests start a private Virtuoso (tests/virtuoso_support.py), never the package's
+# service; noninteractive, so the package's debconf question for a dba password cannot hang.
 test-system-packages:
 	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium)
+	@command -v virtuoso-t >/dev/null || (apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq virtuoso-opensource)
 
 setup: system-packages $(STAMP) node_modules/.package-lock.json
 

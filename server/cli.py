@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import logging
 import sys
 from pathlib import Path
@@ -12,9 +13,11 @@ from .build import build_project, check_project, current_build
 from .export import FORMATS, export
 from .problems import InvalidProject
 from .project import Project
+from .publish import Credentials, GraphStore, PublishError, publish
 from .query_output import GRAPH_FORMATS, RESULT_FORMATS, render
 from .serving import add_serve_arguments, run_serve
 from .store import Store
+from .synthetic import essays_for, write_dataset
 from .turtle_format import format_file
 
 
@@ -82,6 +85,28 @@ def cmd_fmt(args: argparse.Namespace, project: Project) -> int:
     return 1 if args.check and changed else 0
 
 
+def cmd_publish(args: argparse.Namespace, project: Project) -> int:
+    password = args.password
+    if args.user is not None and password is None:
+        password = getpass.getpass(f"password of {args.user}: ")
+    credentials = Credentials(args.user, password, args.token)
+    store = GraphStore(args.graph_store_url, credentials)
+    try:
+        publish(_ensure_build(project), store, progress=lambda line: print(line, file=sys.stderr))
+    except PublishError as error:
+        print(f"publish failed: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_generate(args: argparse.Namespace, project: Project) -> int:
+    build = _ensure_build(project)
+    essays = args.essays or essays_for(args.triples, build)
+    target = write_dataset(build, Path(args.output), essays, args.seed)
+    print(f"wrote {essays} essays' worth to {target}")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace, project: Project) -> int:
     return run_serve(args, project)
 
@@ -126,6 +151,26 @@ def parser() -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text)
         module.add_arguments(sub)
         sub.set_defaults(run=module.run)
+    publisher = commands.add_parser(
+        "publish", help="replace the built graphs in a SPARQL store (Graph Store Protocol)"
+    )
+    publisher.add_argument(
+        "graph_store_url", help="e.g. http://HOST:8890/sparql-graph-crud-auth (Virtuoso)"
+    )
+    authentication = publisher.add_mutually_exclusive_group()
+    authentication.add_argument("--user", help="user for basic or digest authentication")
+    authentication.add_argument("--token", help="bearer token, instead of --user")
+    publisher.add_argument("--password", help="password of --user (default: ask)")
+    publisher.set_defaults(run=cmd_publish)
+    generator = commands.add_parser(
+        "generate", help="write a build of N synthetic essays around the essay, for benchmarks"
+    )
+    size = generator.add_mutually_exclusive_group()
+    size.add_argument("--essays", type=int, help="essays' worth, the built essay included")
+    size.add_argument("--triples", type=int, default=1_000_000, help="about this many quads")
+    generator.add_argument("--seed", type=int, default=0, help="same seed, same bytes")
+    generator.add_argument("-o", "--output", required=True, help="build folder to write")
+    generator.set_defaults(run=cmd_generate)
     serve = commands.add_parser("serve", help="serve the SPARQL endpoint and pages")
     add_serve_arguments(serve)
     serve.set_defaults(run=cmd_serve)

@@ -56,10 +56,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "KILL_OVERDUE_WORKER",
         True,
-        "Under gunicorn's sync workers (as `alliance-kg serve` runs), end the worker process "
-        "of an overdue query after answering 503. Elsewhere (`--dev`, tests) the query's "
-        "thread is abandoned instead and keeps its CPU until it finishes.",
+        "Under `alliance-kg serve` (gunicorn, one request at a time per worker), end the "
+        "worker process of an overdue query after answering 503. Elsewhere (`--dev`, tests) "
+        "the query's thread is abandoned instead and keeps its CPU until it finishes.",
         _boolean,
+    ),
+    Setting(
+        "KEEPALIVE",
+        5,
+        "Seconds an idle HTTP/1.1 connection stays open for the client's next request under "
+        "`alliance-kg serve`; 0 closes every connection after its response.",
+        int,
     ),
     Setting(
         "FAST_PATH",
@@ -147,6 +154,14 @@ SETTINGS: tuple[Setting, ...] = (
         None,
         "Build directory to serve (`dataset.nq` + `manifest.json`); `alliance-kg serve` sets "
         "it to `build/current`.",
+        lambda value: value or None,
+    ),
+    Setting(
+        "STORE_DIR",
+        None,
+        "Folder for on-disk stores (RocksDB), for graphs larger than memory. Set, the build is "
+        "bulk-loaded once into `STORE_DIR/<version>` and later starts open it at once, "
+        "read-only (no SPARQL Update). Unset, the build is loaded into memory at each start.",
         lambda value: value or None,
     ),
     Setting(

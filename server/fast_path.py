@@ -23,6 +23,7 @@ from .http_policy import EXPOSED_HEADERS
 from .negotiation import NotAcceptable
 from .protocol import parse_pairs
 from .query_guard import CACHED_QUERY_CHARS, Refused
+from .remote_store import BackendError
 from .store import EXTENSION as STORE
 from .store import Backend
 from .timeouts import QueryTimeout, timeout_message
@@ -32,7 +33,7 @@ log = logging.getLogger(__name__)
 
 StartResponse = Callable[..., Any]
 PREPARED_CACHE = 1024  # checked requests kept by (dataset version, query string, Accept)
-EXPECTED = (Refused, NotAcceptable, HTTPException, UnicodeError, ValueError)
+EXPECTED = (Refused, NotAcceptable, HTTPException, UnicodeError, ValueError, BackendError)
 
 
 class FastQueries:
@@ -73,7 +74,9 @@ class FastQueries:
     def _answer(
         self, environ: dict[str, Any], start_response: StartResponse, raw: str, request_id: str
     ) -> Iterable[bytes]:
-        self.extensions[UPDATES].sync()
+        updates = self.extensions.get(UPDATES)
+        if updates is not None:  # none on a remote store, which takes no updates here
+            updates.sync()
         store = self.extensions[STORE]
         key = (store.version, raw, environ.get("HTTP_ACCEPT"))
         prepared = self.prepared.get(key)

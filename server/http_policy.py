@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 
 from .negotiation import NotAcceptable
 from .query_guard import Refused
+from .remote_store import BackendError
 from .timeouts import QueryTimeout
 
 log = logging.getLogger(__name__)
@@ -68,6 +69,11 @@ def _timeout(error: QueryTimeout) -> Response:
     return text_response(str(error), 503)
 
 
+def _backend_failed(error: BackendError) -> Response:
+    log.warning("request %s: %s", request_id(), error)
+    return text_response(f"{error} (request id {request_id()})", 504 if error.timed_out else 502)
+
+
 def _server_fault(error: Exception) -> Response:
     log.error("request %s: server fault", request_id(), exc_info=error)
     return text_response(
@@ -82,4 +88,5 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(Refused, _refused)
     app.register_error_handler(NotAcceptable, _not_acceptable)
     app.register_error_handler(QueryTimeout, _timeout)
+    app.register_error_handler(BackendError, _backend_failed)
     app.register_error_handler(Exception, _server_fault)

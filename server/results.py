@@ -49,7 +49,7 @@ Work = Callable[[], tuple[bytes, bool]]
 def run_limited(
     work: Callable[[], T], *, seconds: float, environ: Mapping, kill: bool, ids: tuple[str, str]
 ) -> T:
-    """Run under the watchdog in a killable gunicorn sync worker, else in a helper thread.
+    """Run under the watchdog in a killable one-request gunicorn worker, else in a helper thread.
 
     `ids` is the request id and the CORS origin the watchdog's 503 carries.
     """

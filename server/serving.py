@@ -1,8 +1,9 @@
-"""`alliance-kg serve`: the app under gunicorn (sync workers, preloaded store), or `--dev`.
+"""`alliance-kg serve`: the app under gunicorn (one-request workers, preloaded store), or `--dev`.
 
-Why sync workers: the time limit kills the worker of an overdue query (see `timeouts.py`), so a
-worker must hold one request at a time. The master loads the store once before forking, so a
-replaced worker starts in milliseconds with the data already in memory.
+Why one request per worker: the time limit kills the worker of an overdue query (see
+`timeouts.py`), so a worker must hold one request at a time. The worker class keeps connections
+alive, which a sync worker cannot (see `gunicorn_worker.py`). The master loads the store once
+before forking, so a replaced worker starts in milliseconds with the data already in memory.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from gunicorn.app.base import BaseApplication
 from . import live_reload
 from .app import create_app
 from .config import SETTINGS_BY_NAME
+from .gunicorn_worker import OneRequestWorker
 from .project import Project
 
 log = logging.getLogger(__name__)
@@ -44,12 +46,14 @@ class ProductionServer(BaseApplication):
 
 
 def gunicorn_options(config: Mapping[str, Any]) -> dict[str, Any]:
-    """gunicorn's settings from the app's: sync workers, a backstop timeout, no line limit."""
+    """gunicorn's settings from the app's: one-request workers, backstop timeout, no line limit."""
     timeout = float(config["QUERY_TIMEOUT"])
     return {
         "bind": f"{config['HOST']}:{config['PORT']}",
         "workers": int(config["WORKERS"]),
-        "worker_class": "sync",
+        "worker_class": OneRequestWorker,
+        "threads": 1,
+        "keepalive": int(config["KEEPALIVE"]),  # seconds an idle connection stays open
         "preload_app": True,
         "timeout": int(max(timeout * 2, timeout + 10)),  # only if the watchdog itself failed
         "graceful_timeout": 5,
@@ -68,6 +72,9 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", type=int, help="TCP port (default 8000)")
     parser.add_argument("--workers", type=int, help="gunicorn worker processes")
     parser.add_argument("--query-timeout", type=float, help="seconds a query may run (30)")
+    parser.add_argument(
+        "--store-dir", help="on-disk store folder, loaded once per build (default: in memory)"
+    )
     parser.add_argument(
         "--update-token", help="enable SPARQL Update at /update for 'Authorization: Bearer TOKEN'"
     )
@@ -98,7 +105,8 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
         if setting is None:
             raise SystemExit(f"unknown setting {name!r}; see docs/endpoint.md")
         found[setting.name] = setting.parse(value)
-    for name in ("host", "port", "workers", "query_timeout", "update_token", "backend"):
+    names = ("host", "port", "workers", "query_timeout", "update_token", "backend", "store_dir")
+    for name in names:
         value = getattr(args, name)
         if value is not None:
             found[name.upper()] = value

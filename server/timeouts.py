@@ -1,11 +1,13 @@
 """The query time limit: a real kill under gunicorn, an abandoned thread elsewhere.
 
 pyoxigraph cannot be cancelled: a COUNT or ORDER BY over a cartesian product blocks inside one
-call. Under `alliance-kg serve` every gunicorn worker is a single-threaded process forked from a
-master that already holds the store, so the cheapest real kill is the worker itself: a watchdog
-thread in the worker sees the overdue request, writes a complete 503 response to the client's
-socket, and ends the process; gunicorn forks a fresh worker in milliseconds, and the CPU the
-query held is freed. The fast path only stores a deadline under a lock.
+call. Under `alliance-kg serve` every gunicorn worker runs one request at a time
+(`gunicorn_worker.py`) in a process forked from a master that already holds the store, so the
+cheapest real kill is the worker itself: a watchdog thread in the worker sees the overdue
+request, writes a complete 503 response to the client's socket, and ends the process; gunicorn
+forks a fresh worker in milliseconds, and the CPU the query held is freed. Earlier, at
+`LONG_REQUEST`, it lets the worker close its idle kept-alive connections. The fast path only
+stores a deadline under a lock.
 
 Without gunicorn's socket (the test client, `--dev`), the work runs in a helper thread that is
 abandoned at the deadline: the client still gets its 503, but the CPU is not reclaimed.
@@ -19,12 +21,14 @@ import socket
 import threading
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from dataclasses import dataclass
+from typing import NoReturn, TypeVar
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 EXIT_TIMEOUT = 70  # os.EX_SOFTWARE; gunicorn halts on 3 and 4, any other code is replaced
+LONG_REQUEST = 1.0  # seconds of a query after which `on_long_request` runs
 
 
 class QueryTimeout(Exception):
@@ -57,14 +61,31 @@ def timeout_response(seconds: float, request_id: str, allow_origin: str) -> byte
     return head.encode("latin-1") + body
 
 
+@dataclass(slots=True)
+class Armed:
+    """The request the watchdog guards: its deadline and what its 503 needs."""
+
+    deadline: float
+    seconds: float
+    sock: socket.socket
+    request_id: str
+    allow_origin: str
+    long_at: float | None  # when `on_long_request` is due; None once it ran
+
+
 class Watchdog:
-    """One per worker process: kills the process when the armed deadline passes."""
+    """One per worker process: kills the process when the armed deadline passes.
+
+    `on_long_request`, if set, runs once a query has lasted `LONG_REQUEST` seconds, in the
+    watchdog's thread and under its lock, so the request cannot finish meanwhile.
+    """
 
     def __init__(self, poll: float = 0.05) -> None:
         self._lock = threading.Lock()
-        self._armed: tuple[float, float, socket.socket, str, str] | None = None
+        self._armed: Armed | None = None
         self._poll = poll
         self._pid = 0
+        self.on_long_request: Callable[[], None] | None = None
 
     def _ensure_thread(self) -> None:
         if self._pid != os.getpid():  # threads do not survive fork: one watchdog per worker
@@ -81,8 +102,10 @@ class Watchdog:
     ) -> T:
         """Run `work`; past `seconds`, answer 503 on `sock` and end this worker process."""
         self._ensure_thread()
+        now = time.monotonic()
+        armed = Armed(now + seconds, seconds, sock, request_id, allow_origin, now + LONG_REQUEST)
         with self._lock:
-            self._armed = (time.monotonic() + seconds, seconds, sock, request_id, allow_origin)
+            self._armed = armed
         try:
             return work()
         finally:
@@ -94,22 +117,38 @@ class Watchdog:
             time.sleep(self._poll)
             with self._lock:
                 armed = self._armed
-                if armed is None or time.monotonic() < armed[0]:
+                if armed is None:
                     continue
-                _, seconds, sock, request_id, allow_origin = armed
-                log.warning(
-                    "request %s: query timed out after %g s; replacing worker %d",
-                    request_id,
-                    seconds,
-                    os.getpid(),
-                )
-                try:
-                    sock.sendall(timeout_response(seconds, request_id, allow_origin))
-                    sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    log.info("request %s: client gone before the timeout answer", request_id)
-                finally:
-                    os._exit(EXIT_TIMEOUT)
+                if armed.long_at is not None and time.monotonic() >= armed.long_at:
+                    armed.long_at = None
+                    self._report_long_request()
+                if time.monotonic() >= armed.deadline:
+                    self._kill(armed)
+
+    def _report_long_request(self) -> None:
+        if self.on_long_request is None:
+            return
+        try:
+            self.on_long_request()
+        except Exception:  # the watchdog thread must survive a faulty hook to enforce the limit
+            log.exception("on_long_request failed")
+
+    def _kill(self, armed: Armed) -> NoReturn:
+        log.warning(
+            "request %s: query timed out after %g s; replacing worker %d",
+            armed.request_id,
+            armed.seconds,
+            os.getpid(),
+        )
+        try:
+            armed.sock.sendall(
+                timeout_response(armed.seconds, armed.request_id, armed.allow_origin)
+            )
+            armed.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            log.info("request %s: client gone before the timeout answer", armed.request_id)
+        finally:
+            os._exit(EXIT_TIMEOUT)
 
 
 class ThreadLimit:

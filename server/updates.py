@@ -194,6 +194,10 @@ def _fix_now(text: str, spans: tuple[tuple[int, int], ...]) -> str:
 
 def authorise() -> None:
     """401 without a Bearer token, 403 with a wrong one or when updates are off."""
+    if not get_store().updatable:
+        raise Forbidden(
+            "This server reads a remote store (BACKEND): send updates to that store itself."
+        )
     token = current_app.config["UPDATE_TOKEN"]
     if not token:
         raise Forbidden(
@@ -238,11 +242,14 @@ def _sync() -> None:
 
 def init_app(app: Flask) -> None:
     """Open (and replay) the update log of the app's store; keep every request up to date."""
+    app.register_blueprint(bp)
+    store = get_store_of(app)
+    if not store.updatable:
+        return
     configured = app.config.get("UPDATE_LOG")
     path = Path(configured) if configured else Path(app.instance_path) / "updates.log"
-    app.extensions[EXTENSION] = UpdateLog(path, get_store_of(app))
+    app.extensions[EXTENSION] = UpdateLog(path, store)
     app.before_request(_sync)
-    app.register_blueprint(bp)
 
 
 def get_store_of(app: Flask) -> Backend:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -12,6 +13,11 @@ import pytest
 
 from alliance_kg.build import build_project
 from alliance_kg.project import Project
+from alliance_kg.publish import Credentials, GraphStore, publish
+from alliance_kg.remote_store import RemoteStore
+from alliance_kg.store import Backend, Store
+
+from .virtuoso_support import PASSWORD, USER, Virtuoso, running_virtuoso
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
@@ -66,3 +72,30 @@ def mini_project(tmp_path: Path) -> Project:
     project = copy_project(tmp_path, ("ontology", "queries"))
     overlay(project, DATA / "valid")
     return project
+
+
+@pytest.fixture(scope="session", params=["embedded", "virtuoso"])
+def essay_store(request: pytest.FixtureRequest, built: Project) -> Backend:
+    """The essay's build on the embedded store, then on Virtuoso after `alliance-kg publish`:
+    tests taking this fixture must pass on both."""
+    if request.param == "embedded":
+        return Store.open(built.build_dir / "current")
+    published = request.getfixturevalue("published_virtuoso")
+    return RemoteStore.open(published.backend, timeout=30)
+
+
+@pytest.fixture(scope="session")
+def virtuoso() -> Iterator[Virtuoso]:
+    """An empty private Virtuoso 7.2 on loopback ports (account dba/dba), for the whole session."""
+    with running_virtuoso() as instance:
+        yield instance
+
+
+@pytest.fixture(scope="session")
+def published_virtuoso(virtuoso: Virtuoso, built: Project) -> Virtuoso:
+    """The session's Virtuoso holding the essay's build, as `alliance-kg publish` leaves it."""
+    publish(
+        built.build_dir / "current",
+        GraphStore(virtuoso.graph_store_url, Credentials(USER, PASSWORD)),
+    )
+    return virtuoso

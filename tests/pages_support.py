@@ -16,8 +16,7 @@ from rdflib import Graph
 from werkzeug.serving import make_server
 
 from alliance_kg.app import create_app
-from alliance_kg.project import Project
-from alliance_kg.store import Store
+from alliance_kg.store import Backend, Store
 
 from . import conftest
 
@@ -74,9 +73,8 @@ def write_build(target: Path, trig: str, version: str = "pages-test-1") -> Path:
     return conftest.write_build(target, trig, version)
 
 
-def essay_app(project: Project) -> Flask:
-    """The app over a built project (the `built` fixture), as a test app."""
-    store = Store.open(project.build_dir / "current")
+def essay_app(store: Backend) -> Flask:
+    """The app over the essay's store (the `essay_store` fixture), as a test app."""
     return create_app({"STORE": store, "TESTING": True, "FAST_PATH": False})
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from alliance_kg.project import Project
+from alliance_kg.store import Store
 
 from .pages_support import essay_app, served
 
@@ -31,7 +32,7 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def base_url(built: Project) -> Iterator[str]:
-    with served(essay_app(built)) as url:
+    with served(essay_app(Store.open(built.build_dir / "current"))) as url:
         yield url
 
 

@@ -9,6 +9,7 @@ import pytest
 from flask import Flask
 
 from alliance_kg import build, config, serving
+from alliance_kg.gunicorn_worker import OneRequestWorker
 from alliance_kg.project import Project
 
 from .endpoint_support import make_app, write_build, write_project
@@ -38,7 +39,7 @@ def test_environment_and_instance_config_are_read(
     assert app.config["SERVICE_ALLOWLIST"] == ("http://a.example/sparql", "http://b/")
 
 
-def test_serve_defaults_to_loopback_under_gunicorn_sync_workers() -> None:
+def test_serve_defaults_to_loopback_under_one_request_workers() -> None:
     parser = argparse.ArgumentParser()
     serving.add_serve_arguments(parser)
     args = parser.parse_args(
@@ -48,7 +49,8 @@ def test_serve_defaults_to_loopback_under_gunicorn_sync_workers() -> None:
     assert overrides == {"PORT": 8123, "MAX_RESULT_ROWS": 5, "UPDATE_TOKEN": "t"}
     options = serving.gunicorn_options({**config.defaults(), **overrides})
     assert options["bind"] == "127.0.0.1:8123"
-    assert options["worker_class"] == "sync"
+    assert options["worker_class"] is OneRequestWorker
+    assert options["threads"] == 1
     assert options["preload_app"] is True
     assert options["timeout"] > config.defaults()["QUERY_TIMEOUT"]
     with pytest.raises(SystemExit):
@@ -76,7 +78,7 @@ def test_serve_builds_first_when_there_is_no_build(
     assert serving.run_serve(serve_args("--port", "8124"), Project(tmp_path)) == 0
     assert built == [tmp_path]
     assert served[0]["bind"] == "127.0.0.1:8124"
-    assert served[0]["worker_class"] == "sync"
+    assert served[0]["worker_class"] is OneRequestWorker
 
 
 def test_dev_runs_flask_with_the_auto_reloader(

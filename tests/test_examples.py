@@ -10,9 +10,8 @@ import pytest
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from alliance_kg.project import Project
 from alliance_kg.query_files import read_query
-from alliance_kg.store import Store
+from alliance_kg.store import Backend
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "queries" / "examples"
@@ -26,11 +25,6 @@ def expected_file(query: Path) -> Path:
     """The golden answer: N-Triples for a CONSTRUCT query, TSV otherwise."""
     suffix = ".nt" if CONSTRUCT.search(query.read_text("utf-8")) else ".tsv"
     return EXPECTED / f"{query.stem}{suffix}"
-
-
-@pytest.fixture(scope="module")
-def store(built: Project) -> Store:
-    return Store.open(built.build_dir / "current")
 
 
 def test_there_are_at_least_fifteen_examples() -> None:
@@ -50,10 +44,11 @@ def test_example_has_expected_file(query: Path) -> None:
 
 
 @pytest.mark.parametrize("query", QUERIES, ids=[query.stem for query in QUERIES])
-def test_example_returns_expected_answers(store: Store, query: Path) -> None:
+def test_example_returns_expected_answers(essay_store: Backend, query: Path) -> None:
+    """On the embedded store and on Virtuoso after `alliance-kg publish`: the same answers."""
     text = read_query(query).text
     expected = expected_file(query)
-    results = store.query(text)
+    results = essay_store.query(text)
     if isinstance(results, ox.QueryTriples):
         actual = results.serialize(format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
         assert isomorphic(

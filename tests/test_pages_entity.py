@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from alliance_kg.project import Project
+from alliance_kg.store import Backend
 
 from .pages_support import HTML, ID, essay_app, facts_in_html
 
@@ -34,8 +34,8 @@ PAGES = (
 
 
 @pytest.fixture(scope="module")
-def client(built: Project) -> FlaskClient:
-    return essay_app(built).test_client()
+def client(essay_store: Backend) -> FlaskClient:
+    return essay_app(essay_store).test_client()
 
 
 def test_entity_page_is_served_at_the_path_of_its_iri(client: FlaskClient) -> None:

@@ -10,8 +10,8 @@ from flask.testing import FlaskClient
 from markupsafe import escape
 
 from alliance_kg.pages.home import examples
-from alliance_kg.project import Project
 from alliance_kg.query_files import QueryFile
+from alliance_kg.store import Backend
 
 from .pages_support import EVIL, HTML, MARKUP_TRIG, build_app, essay_app, write_build
 
@@ -23,8 +23,8 @@ INDIVIDUALS = (
 
 
 @pytest.fixture(scope="module")
-def client(built: Project) -> FlaskClient:
-    return essay_app(built).test_client()
+def client(essay_store: Backend) -> FlaskClient:
+    return essay_app(essay_store).test_client()
 
 
 def test_home_says_what_the_graph_holds_and_where_to_start(client: FlaskClient) -> None:

@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 from rdflib import Graph
 from rdflib.namespace import OWL, RDF
 
-from alliance_kg.project import Project
+from alliance_kg.store import Backend
 
 from .conftest import REPO
 from .pages_support import HTML, essay_app
@@ -18,8 +18,8 @@ ONTOLOGY = "https://w3id.org/alliance-kg/ontology"
 
 
 @pytest.fixture(scope="module")
-def client(built: Project) -> FlaskClient:
-    return essay_app(built).test_client()
+def client(essay_store: Backend) -> FlaskClient:
+    return essay_app(essay_store).test_client()
 
 
 def source_ontology() -> Graph:

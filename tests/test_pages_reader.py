@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from alliance_kg.project import Project
+from alliance_kg.store import Backend
 
 from .pages_support import HTML, essay_app
 
@@ -14,8 +14,8 @@ ESSAY = "/essay/us-japan-alliance-adrift-again"
 
 
 @pytest.fixture(scope="module")
-def html(built: Project) -> str:
-    client = essay_app(built).test_client()
+def html(essay_store: Backend) -> str:
+    client = essay_app(essay_store).test_client()
     page = client.get(ESSAY, headers=HTML)
     assert page.status_code == 200
     return page.get_data(as_text=True)
@@ -49,8 +49,8 @@ def test_mentions_are_highlighted_and_linked(html: str) -> None:
     assert re.search(r'<a class="mention" href="/id/issue/iraq"[^>]*>Iraq</a>', sentence)
 
 
-def test_essay_address_serves_the_only_source(built: Project) -> None:
-    client = essay_app(built).test_client()
+def test_essay_address_serves_the_only_source(essay_store: Backend) -> None:
+    client = essay_app(essay_store).test_client()
     html = client.get("/essay", headers=HTML).get_data(as_text=True)
     assert html.count('class="sentence" id="p') == 20
     missing = client.get("/essay/no-such-essay", headers=HTML)

@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 from flask.testing import FlaskClient
 
-from alliance_kg.project import Project
+from alliance_kg.store import Backend
 
 from .pages_support import HTML, ID, essay_app
 
 
 @pytest.fixture(scope="module")
-def client(built: Project) -> FlaskClient:
-    return essay_app(built).test_client()
+def client(essay_store: Backend) -> FlaskClient:
+    return essay_app(essay_store).test_client()
 
 
 def _first(client: FlaskClient, query: str) -> dict[str, str]:

@@ -7,7 +7,7 @@ import re
 import pytest
 from flask.testing import FlaskClient
 
-from alliance_kg.project import Project
+from alliance_kg.store import Backend
 
 from .pages_support import HTML, essay_app
 
@@ -20,8 +20,8 @@ PHASES = [
 
 
 @pytest.fixture(scope="module")
-def html(built: Project) -> str:
-    client: FlaskClient = essay_app(built).test_client()
+def html(essay_store: Backend) -> str:
+    client: FlaskClient = essay_app(essay_store).test_client()
     page = client.get("/timeline", headers=HTML)
     assert page.status_code == 200
     return page.get_data(as_text=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import select
 import threading
 import time
 import urllib.error
@@ -9,6 +10,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from http.client import HTTPConnection
 
 import pytest
 from rdflib import Graph, URIRef
@@ -48,6 +50,15 @@ def get(url: str, timeout: float = 10) -> tuple[int, bytes]:
 
 def query_url(server: ServedProcess, query: str) -> str:
     return f"{server.url}/sparql?{urllib.parse.urlencode({'query': query})}"
+
+
+def kept_alive_get(connection: HTTPConnection, url: str) -> tuple[int, bytes]:
+    """A GET that, like a client session, reconnects if the server closed the idle connection."""
+    if connection.sock is not None and select.select([connection.sock], [], [], 0)[0]:
+        connection.close()  # readable while idle: the server ended it
+    connection.request("GET", url)
+    with connection.getresponse() as response:
+        return response.status, response.read()
 
 
 def test_first_query_is_answered_within_two_seconds_of_start(server: ServedProcess) -> None:
@@ -148,6 +159,45 @@ def test_runaway_query_times_out_while_others_are_answered(server: ServedProcess
     assert len(after) == WORKERS
     assert workers_before - after, "the worker that ran the runaway query was not replaced"
     assert get(query_url(server, ASK))[0] == 200
+
+
+def test_two_requests_share_one_kept_alive_connection(server: ServedProcess) -> None:
+    connection = HTTPConnection("127.0.0.1", server.port, timeout=10)
+    try:
+        connection.request("GET", query_url(server, ASK))
+        with connection.getresponse() as first:
+            assert (first.status, first.getheader("Connection")) == (200, "keep-alive")
+            first.read()
+        sock = connection.sock
+        assert sock is not None
+        connection.request("GET", query_url(server, ASK))  # http.client reopens if it was closed
+        with connection.getresponse() as second:
+            assert second.status == 200
+            assert b"true" in second.read()
+        assert connection.sock is sock
+    finally:
+        connection.close()
+
+
+def test_idle_kept_alive_clients_are_not_stuck_behind_a_runaway_query(
+    server: ServedProcess,
+) -> None:
+    parked = [HTTPConnection("127.0.0.1", server.port, timeout=5) for _ in range(2 * WORKERS)]
+    for connection in parked:  # each worker now likely holds an idle connection or two
+        assert kept_alive_get(connection, query_url(server, ASK))[0] == 200
+    heavy = threading.Thread(target=get, args=(query_url(server, PRODUCT), 30))
+    heavy.start()
+    time.sleep(1.5)  # past LONG_REQUEST: the runaway's worker has let its idle connections go
+    try:
+        for connection in parked:
+            started = time.monotonic()
+            assert kept_alive_get(connection, query_url(server, ASK))[0] == 200
+            assert time.monotonic() - started < 1.0
+        assert heavy.is_alive(), "the cartesian product must still be running"
+    finally:
+        heavy.join(30)
+        for connection in parked:
+            connection.close()
 
 
 def test_bad_input_gets_4xx_and_the_server_stays_up(server: ServedProcess) -> None:

@@ -1,0 +1,318 @@
+"""Scale benchmark: the embedded on-disk store against Virtuoso 7.2 on the same data, one run.
+
+For each size (default 1M and 10M quads): generate the synthetic dataset (`alliance_kg.synthetic`,
+the essay plus N recast essays), then
+  - bulk-load it into the on-disk store (`Store.open(build, store_dir)`, in a child process):
+    seconds, quads per second, size on disk, peak RSS of the loading process;
+  - bulk-load it into a private Virtuoso (`ld_dir`, `rdf_loader_run`, `checkpoint`): the same
+    figures, peak RSS being the server's VmHWM;
+  - run the example queries and three scale-shaped ones (`benchmarks/scale-queries/`) over HTTP
+    on both, interleaved, sequentially: median and p95 latency. The embedded side is the store
+    behind the project's gunicorn setup (sync workers forked after the store was opened) as a
+    bare WSGI function: the full endpoint pre-renders its pages at start, which takes minutes at
+    these sizes.
+
+Run from the repository root, which must be importable for `tests.virtuoso_support`:
+
+    PYTHONPATH=. .venv/bin/python benchmarks/scale.py [--sizes 1000000 10000000] [--seconds 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import math
+import re
+import resource
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from urllib.parse import parse_qs, quote
+
+import pyoxigraph as ox
+
+from alliance_kg.build import build_project, current_build
+from alliance_kg.config import defaults
+from alliance_kg.project import Project
+from alliance_kg.query_files import QueryFile, read_query
+from alliance_kg.serving import ProductionServer, gunicorn_options
+from alliance_kg.store import DATASET_FILE, Store
+from alliance_kg.synthetic import essays_for, write_dataset
+from tests.virtuoso_support import free_port, running_virtuoso
+
+HERE = Path(__file__).resolve()
+SCALE_QUERIES = HERE.parent / "scale-queries"
+SOLUTIONS_TYPE = "application/sparql-results+json"
+GRAPH_TYPE = "text/turtle"
+VIRTUOSO_BUFFERS = 340_000  # 8 kB pages: about 2.7 GB, Virtuoso's advice for 8 GB of RAM
+REQUEST_LIMIT = 300.0  # seconds; a query over it counts as this long (a lower bound)
+CONSTRUCT = re.compile(r"^\s*CONSTRUCT\b", re.IGNORECASE | re.MULTILINE)
+
+
+# --- the embedded side, in child processes -------------------------------------------------
+
+
+def load_child(build: Path, store_dir: Path) -> None:
+    """Bulk-load into a fresh on-disk store and print the figures as JSON."""
+    started = time.perf_counter()
+    store = Store.open(build, store_dir)
+    seconds = time.perf_counter() - started
+    quads = len(store.engine)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    print(json.dumps({"seconds": seconds, "quads": quads, "peak_rss": peak}))
+
+
+def sparql_wsgi(store: Store) -> Callable:
+    """GET /sparql?query=: the store's answer serialised, no checks (the engine alone)."""
+
+    def application(environ: dict, start_response: Callable) -> list[bytes]:
+        text = parse_qs(environ.get("QUERY_STRING", ""))["query"][0]
+        result = store.query(text)
+        if isinstance(result, ox.QueryTriples):
+            body, kind = result.serialize(format=ox.RdfFormat.TURTLE) or b"", GRAPH_TYPE
+        else:
+            body, kind = result.serialize(format=ox.QueryResultsFormat.JSON) or b"", SOLUTIONS_TYPE
+        start_response("200 OK", [("Content-Type", kind), ("Content-Length", str(len(body)))])
+        return [body]
+
+    return application
+
+
+def serve_child(build: Path, store_dir: Path, port: int) -> None:
+    """The on-disk store, opened in the gunicorn master, then served by forked sync workers."""
+    store = Store.open(build, store_dir)
+    config = {**defaults(), "PORT": port, "WORKERS": 2, "QUERY_TIMEOUT": REQUEST_LIMIT}
+    ProductionServer(sparql_wsgi(store), gunicorn_options(config)).run()
+
+
+def child(*arguments: str) -> list[str]:
+    return [sys.executable, str(HERE), *arguments]
+
+
+# --- HTTP client ----------------------------------------------------------------------------
+
+
+def http_get(port: int, path: str, accept: str) -> tuple[int, bytes]:
+    """One request on a fresh connection; the status and the whole response."""
+    request = (
+        f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAccept: {accept}\r\n"
+        "Connection: close\r\n\r\n"
+    ).encode()
+    with socket.create_connection(("127.0.0.1", port), timeout=REQUEST_LIMIT) as connection:
+        connection.sendall(request)
+        chunks = []
+        while chunk := connection.recv(1 << 20):
+            chunks.append(chunk)
+    data = b"".join(chunks)
+    return int(data[9:12]), data
+
+
+def wait_for(port: int, limit: float = 600) -> None:
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError, ValueError):
+            if http_get(port, "/sparql?query=" + quote("ASK {}"), SOLUTIONS_TYPE)[0] == 200:
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"no answer on port {port} after {limit} s")
+
+
+@contextlib.contextmanager
+def running(command: list[str], port: int) -> Iterator[int]:
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, start_new_session=True)
+    try:
+        wait_for(port)
+        yield port
+    finally:
+        process.terminate()
+        process.wait(30)
+
+
+def timed_get(port: int, path: str, accept: str) -> tuple[float, int]:
+    started = time.perf_counter()
+    status, data = http_get(port, path, accept)
+    if status != 200:
+        raise RuntimeError(f"{status} on port {port} for {path[:100]}: {data[:300]!r}")
+    return (time.perf_counter() - started) * 1000, len(data)
+
+
+def measure_query(ports: dict[str, int], query: QueryFile, seconds: float) -> dict[str, dict]:
+    """Interleaved sequential requests to every server: one warm-up each, then at least 3
+    and up to 30 rounds or `seconds` of wall time. A side whose warm-up exceeds the request
+    limit is recorded as timed out (its median then is a lower bound: the limit)."""
+    path = "/sparql?query=" + quote(query.text)
+    accept = GRAPH_TYPE if CONSTRUCT.search(query.text) else SOLUTIONS_TYPE
+    samples: dict[str, list[float]] = {name: [] for name in ports}
+    sizes, live = {}, {}
+    for name, port in ports.items():
+        try:
+            sizes[name] = timed_get(port, path, accept)[1]
+            live[name] = port
+        except TimeoutError:
+            samples[name] = [REQUEST_LIMIT * 1000]
+    started = time.monotonic()
+    while live and (
+        min(len(samples[n]) for n in live) < 3
+        or (min(len(samples[n]) for n in live) < 30 and time.monotonic() - started < seconds)
+    ):
+        for name, port in live.items():
+            samples[name].append(timed_get(port, path, accept)[0])
+    return {
+        name: {
+            "median": statistics.median(times),
+            "p95": sorted(times)[max(0, math.ceil(0.95 * len(times)) - 1)],
+            "bytes": sizes.get(name),
+            "timed_out": name not in live,
+        }
+        for name, times in samples.items()
+    }
+
+
+# --- Virtuoso ---------------------------------------------------------------------------------
+
+
+def folder_bytes(folder: Path, skip: str | None = None) -> int:
+    return sum(
+        p.stat().st_size
+        for p in folder.rglob("*")
+        if p.is_file() and not (skip and p.is_relative_to(folder / skip))
+    )
+
+
+def virtuoso_peak_rss(folder: Path) -> int:
+    """VmHWM of the virtuoso-t serving `folder` (found by its ini path on the command line)."""
+    for status in Path("/proc").glob("[0-9]*/cmdline"):
+        with contextlib.suppress(OSError):
+            if str(folder / "virtuoso.ini").encode() in status.read_bytes():
+                for line in (status.parent / "status").read_text().splitlines():
+                    if line.startswith("VmHWM:"):
+                        return int(line.split()[1]) * 1024
+    return 0
+
+
+def virtuoso_load(instance, dataset: Path) -> dict:
+    shutil.copy(dataset, instance.folder / "data" / dataset.name)  # not timed
+    started = time.perf_counter()
+    instance.isql(f"ld_dir('{instance.folder}/data', '{dataset.name}', 'urn:default');")
+    instance.isql("rdf_loader_run();")
+    instance.isql("checkpoint;")
+    seconds = time.perf_counter() - started
+    count = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+    _, data = http_get(instance.http_port, "/sparql?query=" + quote(count), SOLUTIONS_TYPE)
+    body = json.loads(data.split(b"\r\n\r\n", 1)[1])
+    quads = int(body["results"]["bindings"][0]["n"]["value"])
+    return {
+        "seconds": seconds,
+        "quads": quads,
+        "disk": folder_bytes(instance.folder, skip="data"),
+        "peak_rss": virtuoso_peak_rss(instance.folder),
+    }
+
+
+# --- one size ------------------------------------------------------------------------------
+
+
+def measure_size(base: Path, triples: int, queries: list[QueryFile], args) -> dict:
+    with tempfile.TemporaryDirectory(prefix="scale-", dir=args.scratch) as scratch:
+        essays = essays_for(triples, base)
+        print(f"\n## {triples:,} quads: {essays} essays", flush=True)
+        started = time.perf_counter()
+        build = write_dataset(base, Path(scratch) / "build", essays, args.seed)
+        print(f"generated in {time.perf_counter() - started:.1f} s", flush=True)
+        store_dir = Path(scratch) / "oxigraph"
+        output = subprocess.run(
+            child("--load", str(build), str(store_dir)), capture_output=True, check=True
+        ).stdout
+        embedded = json.loads(output.splitlines()[-1])
+        embedded["disk"] = folder_bytes(store_dir)
+        print(f"embedded load: {embedded}", flush=True)
+        with running_virtuoso(buffers=VIRTUOSO_BUFFERS) as instance:
+            virtuoso = virtuoso_load(instance, build / DATASET_FILE)
+            print(f"Virtuoso load: {virtuoso}", flush=True)
+            port = free_port()
+            with running(child("--serve", str(build), str(store_dir), str(port)), port):
+                ports = {"embedded": port, "virtuoso": instance.http_port}
+                latency = {}
+                for query in queries:
+                    latency[query.name] = measure_query(ports, query, args.seconds)
+                    shown = {k: round(v["median"], 2) for k, v in latency[query.name].items()}
+                    print(f"  {query.name}: {shown}", flush=True)
+        return {"triples": triples, "essays": essays, "embedded": embedded,
+                "virtuoso": virtuoso, "latency": latency}  # fmt: skip
+
+
+def geomean(values: list[float]) -> float:
+    return math.exp(statistics.fmean(math.log(v) for v in values))
+
+
+def report(figures: dict, example_names: set[str]) -> None:
+    size = f"{figures['triples']:,}"
+    print(f"\n### {size} quads ({figures['essays']} essays)")
+    print(f"{'':10} {'quads':>11} {'load s':>7} {'quads/s':>9} {'disk MB':>8} {'peak RSS MB':>11}")
+    for side in ("embedded", "virtuoso"):
+        f = figures[side]
+        print(f"{side:10} {f['quads']:11,} {f['seconds']:7.1f} {f['quads'] / f['seconds']:9,.0f} "
+              f"{f['disk'] / 1e6:8.0f} {f['peak_rss'] / 1e6:11.0f}")  # fmt: skip
+    rates = [figures[s]["quads"] / figures[s]["seconds"] for s in ("embedded", "virtuoso")]
+    print(f"load rate embedded / Virtuoso: {rates[0] / rates[1]:.2f}")
+    print(f"\n{'query':42} {'emb med':>8} {'p95':>8} {'virt med':>8} {'p95':>8} {'virt/emb':>8}")
+    latency = figures["latency"]
+    for name, sides in latency.items():
+        e, v = sides["embedded"], sides["virtuoso"]
+        print(f"{name:42} {e['median']:8.2f} {e['p95']:8.2f} {v['median']:8.2f} "
+              f"{v['p95']:8.2f} {v['median'] / e['median']:8.2f}"
+              + (" (timed out: a bound)" if e["timed_out"] or v["timed_out"] else ""))  # fmt: skip
+    for label, names in (("examples", example_names), ("all", set(latency))):
+        chosen = [n for n in latency if n in names]
+        e = geomean([latency[n]["embedded"]["median"] for n in chosen])
+        v = geomean([latency[n]["virtuoso"]["median"] for n in chosen])
+        worst = max(
+            chosen,
+            key=lambda n: latency[n]["embedded"]["median"] / latency[n]["virtuoso"]["median"],
+        )
+        ratio = latency[worst]["embedded"]["median"] / latency[worst]["virtuoso"]["median"]
+        print(f"geometric mean of medians ({label}, {len(chosen)}): embedded {e:.2f} ms, "
+              f"Virtuoso {v:.2f} ms, Virtuoso/embedded {v / e:.2f}; "
+              f"slowest relative to Virtuoso: {worst} {ratio:.2f}x")  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--project", default=str(HERE.parents[1]))
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 10_000_000])
+    parser.add_argument("--seconds", type=float, default=10.0, help="wall time per query")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--scratch", help="folder for the generated data and stores (/tmp)")
+    parser.add_argument("--output", help="append each size's figures as a JSON line to this file")
+    parser.add_argument("--load", nargs=2, metavar=("BUILD", "STORE_DIR"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--serve", nargs=3, metavar=("BUILD", "DIR", "PORT"), help=argparse.SUPPRESS
+    )
+    args = parser.parse_args()
+    if args.load:
+        load_child(Path(args.load[0]), Path(args.load[1]))
+        return
+    if args.serve:
+        serve_child(Path(args.serve[0]), Path(args.serve[1]), int(args.serve[2]))
+        return
+    project = Project.locate(args.project)
+    base = current_build(project) or build_project(project)
+    examples = [read_query(path) for path in project.example_queries()]
+    queries = examples + [read_query(path) for path in sorted(SCALE_QUERIES.glob("*.rq"))]
+    for size in args.sizes:
+        figures = measure_size(base, size, queries, args)
+        report(figures, {q.name for q in examples})
+        if args.output:
+            with Path(args.output).open("a", encoding="utf-8") as output:
+                output.write(json.dumps(figures) + "\n")
+
+
+if __name__ == "__main__":
+    main()
