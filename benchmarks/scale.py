@@ -1,9 +1,10 @@
-"""Scale benchmark: the embedded on-disk store against Virtuoso 7.2 on the same data, one run.
+"""Scale benchmark: the embedded store, in memory and on disk, against Virtuoso 7.2, one run.
 
 For each size (default 1M and 10M quads): generate the synthetic dataset (`alliance_kg.synthetic`,
 the essay plus N recast essays), then
-  - bulk-load it into the on-disk store (`Store.open(build, store_dir)`, in a child process):
-    seconds, quads per second, size on disk, peak RSS of the loading process;
+  - bulk-load it into the in-memory store (the default, `Store.open(build)`) and into the
+    on-disk store (`Store.open(build, store_dir)`), each in a child process: seconds, quads per
+    second, size on disk, peak RSS of the loading process;
   - bulk-load it into a private Virtuoso (`ld_dir`, `rdf_loader_run`, `checkpoint`): the same
     figures, peak RSS being the server's VmHWM;
   - run the example queries and three scale-shaped ones (`benchmarks/scale-queries/`) over HTTP
@@ -59,10 +60,17 @@ CONSTRUCT = re.compile(r"^\s*CONSTRUCT\b", re.IGNORECASE | re.MULTILINE)
 # --- the embedded side, in child processes -------------------------------------------------
 
 
-def load_child(build: Path, store_dir: Path) -> None:
-    """Bulk-load into a fresh on-disk store and print the figures as JSON."""
+MEMORY = "memory"  # in place of a store folder: the in-memory store
+
+
+def open_store(build: Path, store_dir: str) -> Store:
+    return Store.open(build) if store_dir == MEMORY else Store.open(build, Path(store_dir))
+
+
+def load_child(build: Path, store_dir: str) -> None:
+    """Bulk-load into a fresh store (in memory, or on disk) and print the figures as JSON."""
     started = time.perf_counter()
-    store = Store.open(build, store_dir)
+    store = open_store(build, store_dir)
     seconds = time.perf_counter() - started
     quads = len(store.engine)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
@@ -85,9 +93,9 @@ def sparql_wsgi(store: Store) -> Callable:
     return application
 
 
-def serve_child(build: Path, store_dir: Path, port: int) -> None:
-    """The on-disk store, opened in the gunicorn master, then served by forked sync workers."""
-    store = Store.open(build, store_dir)
+def serve_child(build: Path, store_dir: str, port: int) -> None:
+    """The store, opened in the gunicorn master, then served by forked one-request workers."""
+    store = open_store(build, store_dir)
     config = {**defaults(), "PORT": port, "WORKERS": 2, "QUERY_TIMEOUT": REQUEST_LIMIT}
     ProductionServer(sparql_wsgi(store), gunicorn_options(config)).run()
 
@@ -226,26 +234,34 @@ def measure_size(base: Path, triples: int, queries: list[QueryFile], args) -> di
         started = time.perf_counter()
         build = write_dataset(base, Path(scratch) / "build", essays, args.seed)
         print(f"generated in {time.perf_counter() - started:.1f} s", flush=True)
-        store_dir = Path(scratch) / "oxigraph"
-        output = subprocess.run(
-            child("--load", str(build), str(store_dir)), capture_output=True, check=True
-        ).stdout
-        embedded = json.loads(output.splitlines()[-1])
-        embedded["disk"] = folder_bytes(store_dir)
-        print(f"embedded load: {embedded}", flush=True)
-        with running_virtuoso(buffers=VIRTUOSO_BUFFERS) as instance:
-            virtuoso = virtuoso_load(instance, build / DATASET_FILE)
-            print(f"Virtuoso load: {virtuoso}", flush=True)
-            port = free_port()
-            with running(child("--serve", str(build), str(store_dir), str(port)), port):
-                ports = {"embedded": port, "virtuoso": instance.http_port}
-                latency = {}
-                for query in queries:
-                    latency[query.name] = measure_query(ports, query, args.seconds)
-                    shown = {k: round(v["median"], 2) for k, v in latency[query.name].items()}
-                    print(f"  {query.name}: {shown}", flush=True)
-        return {"triples": triples, "essays": essays, "embedded": embedded,
-                "virtuoso": virtuoso, "latency": latency}  # fmt: skip
+        store_dir = str(Path(scratch) / "oxigraph")
+        loads = {}
+        for side, where in (("memory", MEMORY), ("disk", store_dir)):
+            output = subprocess.run(
+                child("--load", str(build), where), capture_output=True, check=True
+            ).stdout
+            loads[side] = json.loads(output.splitlines()[-1])
+            loads[side]["disk"] = 0 if where == MEMORY else folder_bytes(Path(where))
+            print(f"embedded {side} load: {loads[side]}", flush=True)
+        with (
+            running_virtuoso(buffers=VIRTUOSO_BUFFERS) as instance,
+            contextlib.ExitStack() as stack,
+        ):
+            loads["virtuoso"] = virtuoso_load(instance, build / DATASET_FILE)
+            print(f"Virtuoso load: {loads['virtuoso']}", flush=True)
+            ports = {}
+            for side, where in (("memory", MEMORY), ("disk", store_dir)):
+                ports[side] = free_port()
+                stack.enter_context(
+                    running(child("--serve", str(build), where, str(ports[side])), ports[side])
+                )
+            ports["virtuoso"] = instance.http_port
+            latency = {}
+            for query in queries:
+                latency[query.name] = measure_query(ports, query, args.seconds)
+                shown = {k: round(v["median"], 2) for k, v in latency[query.name].items()}
+                print(f"  {query.name}: {shown}", flush=True)
+        return {"triples": triples, "essays": essays, "loads": loads, "latency": latency}
 
 
 def geomean(values: list[float]) -> float:
@@ -254,33 +270,35 @@ def geomean(values: list[float]) -> float:
 
 def report(figures: dict, example_names: set[str]) -> None:
     size = f"{figures['triples']:,}"
+    loads = figures["loads"]
     print(f"\n### {size} quads ({figures['essays']} essays)")
     print(f"{'':10} {'quads':>11} {'load s':>7} {'quads/s':>9} {'disk MB':>8} {'peak RSS MB':>11}")
-    for side in ("embedded", "virtuoso"):
-        f = figures[side]
+    for side, f in loads.items():
         print(f"{side:10} {f['quads']:11,} {f['seconds']:7.1f} {f['quads'] / f['seconds']:9,.0f} "
               f"{f['disk'] / 1e6:8.0f} {f['peak_rss'] / 1e6:11.0f}")  # fmt: skip
-    rates = [figures[s]["quads"] / figures[s]["seconds"] for s in ("embedded", "virtuoso")]
-    print(f"load rate embedded / Virtuoso: {rates[0] / rates[1]:.2f}")
-    print(f"\n{'query':42} {'emb med':>8} {'p95':>8} {'virt med':>8} {'p95':>8} {'virt/emb':>8}")
+    rate = {side: f["quads"] / f["seconds"] for side, f in loads.items()}
+    print(f"load rate / Virtuoso's: memory {rate['memory'] / rate['virtuoso']:.2f}, "
+          f"disk {rate['disk'] / rate['virtuoso']:.2f}")  # fmt: skip
     latency = figures["latency"]
+    print(f"\n{'query (median ms; ratio to Virtuoso)':42} {'memory':>9} {'disk':>9} {'virtuoso':>9}"
+          f" {'mem/virt':>8} {'disk/virt':>9}")  # fmt: skip
     for name, sides in latency.items():
-        e, v = sides["embedded"], sides["virtuoso"]
-        print(f"{name:42} {e['median']:8.2f} {e['p95']:8.2f} {v['median']:8.2f} "
-              f"{v['p95']:8.2f} {v['median'] / e['median']:8.2f}"
-              + (" (timed out: a bound)" if e["timed_out"] or v["timed_out"] else ""))  # fmt: skip
+        m, d, v = (sides[side]["median"] for side in ("memory", "disk", "virtuoso"))
+        bound = any(side["timed_out"] for side in sides.values())
+        print(f"{name:42} {m:9.2f} {d:9.2f} {v:9.2f} {m / v:8.2f} {d / v:9.2f}"
+              + (" (timed out: a bound)" if bound else ""))  # fmt: skip
     for label, names in (("examples", example_names), ("all", set(latency))):
         chosen = [n for n in latency if n in names]
-        e = geomean([latency[n]["embedded"]["median"] for n in chosen])
-        v = geomean([latency[n]["virtuoso"]["median"] for n in chosen])
-        worst = max(
-            chosen,
-            key=lambda n: latency[n]["embedded"]["median"] / latency[n]["virtuoso"]["median"],
-        )
-        ratio = latency[worst]["embedded"]["median"] / latency[worst]["virtuoso"]["median"]
-        print(f"geometric mean of medians ({label}, {len(chosen)}): embedded {e:.2f} ms, "
-              f"Virtuoso {v:.2f} ms, Virtuoso/embedded {v / e:.2f}; "
-              f"slowest relative to Virtuoso: {worst} {ratio:.2f}x")  # fmt: skip
+        virtuoso = geomean([latency[n]["virtuoso"]["median"] for n in chosen])
+        for side in ("memory", "disk"):
+            mean = geomean([latency[n][side]["median"] for n in chosen])
+            ratios = {
+                n: latency[n][side]["median"] / latency[n]["virtuoso"]["median"] for n in chosen
+            }
+            worst = max(ratios, key=ratios.__getitem__)
+            print(f"geometric mean of medians ({label}, {len(chosen)}), {side}: {mean:.2f} ms "
+                  f"against Virtuoso's {virtuoso:.2f} ms ({mean / virtuoso:.2f}x); "
+                  f"slowest relative to Virtuoso: {worst} {ratios[worst]:.2f}x")  # fmt: skip
 
 
 def main() -> None:
@@ -291,16 +309,16 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--scratch", help="folder for the generated data and stores (/tmp)")
     parser.add_argument("--output", help="append each size's figures as a JSON line to this file")
-    parser.add_argument("--load", nargs=2, metavar=("BUILD", "STORE_DIR"), help=argparse.SUPPRESS)
+    parser.add_argument("--load", nargs=2, metavar=("BUILD", "WHERE"), help=argparse.SUPPRESS)
     parser.add_argument(
         "--serve", nargs=3, metavar=("BUILD", "DIR", "PORT"), help=argparse.SUPPRESS
     )
     args = parser.parse_args()
     if args.load:
-        load_child(Path(args.load[0]), Path(args.load[1]))
+        load_child(Path(args.load[0]), args.load[1])
         return
     if args.serve:
-        serve_child(Path(args.serve[0]), Path(args.serve[1]), int(args.serve[2]))
+        serve_child(Path(args.serve[0]), args.serve[1], int(args.serve[2]))
         return
     project = Project.locate(args.project)
     base = current_build(project) or build_project(project)

@@ -165,6 +165,14 @@ SETTINGS: tuple[Setting, ...] = (
         lambda value: value or None,
     ),
     Setting(
+        "WARM_PAGES",
+        True,
+        "Build the search index and render the home page, timeline and essay pages at start, "
+        "before the first request. Turn it off for datasets of many essays, where that takes "
+        "minutes: each page is then rendered on its first visit and cached as before.",
+        _boolean,
+    ),
+    Setting(
         "BACKEND",
         None,
         "Serve a remote SPARQL 1.1 store instead of the embedded one: "

@@ -9,9 +9,13 @@ import pytest
 from flask.testing import FlaskClient
 from markupsafe import escape
 
+from alliance_kg.app import create_app
 from alliance_kg.pages.home import examples
+from alliance_kg.pages.page_cache import CACHE as RENDERED
+from alliance_kg.pages.search import CACHE as SEARCH_INDEX
+from alliance_kg.project import Project
 from alliance_kg.query_files import QueryFile
-from alliance_kg.store import Backend
+from alliance_kg.store import Backend, Store
 
 from .pages_support import EVIL, HTML, MARKUP_TRIG, build_app, essay_app, write_build
 
@@ -128,3 +132,13 @@ def test_markup_in_labels_renders_as_text(tmp_path: Path) -> None:
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;&lt;b&gt;bold&lt;/b&gt;" in actor
     suggestions = client.get("/search.json?q=bold").get_json()["results"]
     assert suggestions[0]["label"] == EVIL  # JSON carries the text; the script inserts it as text
+
+
+def test_pages_render_on_first_visit_when_not_warmed(built: Project) -> None:
+    store = Store.open(built.build_dir / "current")
+    app = create_app({"STORE": store, "TESTING": True, "WARM_PAGES": False})
+    assert SEARCH_INDEX not in app.extensions and RENDERED not in app.extensions
+    client = app.test_client()
+    assert "US-Japan alliance" in client.get("/", headers=HTML).get_data(as_text=True)
+    assert client.get("/search.json", query_string={"q": "abe"}).get_json()["results"]
+    assert SEARCH_INDEX in app.extensions and RENDERED in app.extensions

@@ -35,7 +35,8 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(terms.term_html, "term")
     for name in TEMPLATES:  # compile now, not on the first visitor's request
         app.jinja_env.get_template(name)
-    warm(app)
+    if app.config["WARM_PAGES"]:
+        warm(app)
 
 
 def warm(app: Flask) -> None:
