@@ -24,9 +24,11 @@ SYSTEM_DB = "/var/lib/virtuoso-opensource-7/db/"
 USER = PASSWORD = "dba"
 START_LIMIT = 120.0
 # Virtuoso truncates results at ResultSetMaxRows without saying so, and cuts long queries short.
+# Its cost estimate must not refuse queries: at 10M triples it estimated 39,650,416 s for
+# author-recommendations, which it answers in 12 ms at 1M. 0 turns the estimate check off.
 SPARQL_LIMITS = {
     "ResultSetMaxRows": 1_000_000,
-    "MaxQueryCostEstimationTime": 3600,
+    "MaxQueryCostEstimationTime": 0,
     "MaxQueryExecutionTime": 600,
 }
 
