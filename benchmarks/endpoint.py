@@ -9,14 +9,13 @@ and throughput with 8 concurrent kept-alive clients (wrk) over 10 s, for
 and the bare engine in-process (query + serialisation). Then the same on a synthetic dataset
 of about a million triples (`alliance_kg.synthetic`). Figures are printed with ratios.
 
-    .venv/bin/python benchmarks/endpoint.py [--duration 10] [--virtuoso] [--skip-synthetic]
+    PYTHONPATH=. .venv/bin/python benchmarks/endpoint.py [--duration 10] [--virtuoso]
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import math
 import os
 import re
@@ -35,11 +34,12 @@ import pyoxigraph as ox
 
 from alliance_kg.build import build_project, current_build
 from alliance_kg.config import defaults
-from alliance_kg.project import ONTOLOGY_GRAPH, Project
+from alliance_kg.project import Project
 from alliance_kg.query_files import QueryFile, read_query
 from alliance_kg.serving import ProductionServer, gunicorn_options
-from alliance_kg.store import DATASET_FILE, MANIFEST_FILE, Store
-from alliance_kg.synthetic import enlarge
+from alliance_kg.store import DATASET_FILE, Store
+from alliance_kg.synthetic import essays_for, write_dataset
+from tests.virtuoso_support import running_virtuoso
 
 HERE = Path(__file__).resolve()
 SOLUTIONS_TYPE = "application/sparql-results+json"
@@ -130,9 +130,6 @@ def bare_command(build: Path, port: int, workers: int) -> list[str]:
 @contextlib.contextmanager
 def virtuoso(dataset: Path) -> Iterator[int]:
     """Virtuoso bulk-loaded with the N-Quads export; yields its HTTP port."""
-    sys.path.insert(0, str(HERE.parents[1]))  # a script: the repository root is not on the path
-    from tests.virtuoso_support import running_virtuoso  # noqa: PLC0415 (only for --virtuoso)
-
     started = time.monotonic()
     with running_virtuoso(dataset, buffers=170_000) as instance:
         print(f"  (Virtuoso started and loaded in {time.monotonic() - started:.1f} s)", flush=True)
@@ -350,22 +347,6 @@ def report(label: str, queries: list[QueryFile], figures: dict) -> None:
               f"{geomean([endpoint[n]['qps'] / peer[n]['qps'] for n in names]):.2f}")  # fmt: skip
 
 
-def synthetic_build(build: Path, target: Path, triples: int) -> Path:
-    quads = list(ox.parse(path=build / DATASET_FILE, format=ox.RdfFormat.N_QUADS))
-    manifest = json.loads((build / MANIFEST_FILE).read_text("utf-8"))
-    kept = sum(1 for quad in quads if quad.graph_name.value == ONTOLOGY_GRAPH)  # copied once
-    factor = max(2, round((triples - kept) / (len(quads) - kept)))
-    target.mkdir(parents=True, exist_ok=True)
-    enlarged = list(enlarge(quads, factor))
-    ox.serialize(enlarged, output=target / DATASET_FILE, format=ox.RdfFormat.N_QUADS)
-    graphs: dict[str, int] = {}
-    for quad in enlarged:
-        graphs[quad.graph_name.value] = graphs.get(quad.graph_name.value, 0) + 1
-    manifest.update(version=f"{manifest['version']}-x{factor}", graphs=graphs)
-    (target / MANIFEST_FILE).write_text(json.dumps(manifest), "utf-8")
-    return target
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--project", default=str(HERE.parents[1]))
@@ -401,7 +382,9 @@ def main() -> None:
         measure_dataset("essay", build, queries, args)
     if not args.skip_synthetic:
         with tempfile.TemporaryDirectory() as scratch:
-            large = synthetic_build(build, Path(scratch) / "synthetic", args.triples)
+            large = write_dataset(
+                build, Path(scratch) / "synthetic", essays_for(args.triples, build)
+            )
             measure_dataset("synthetic", large, queries, args)
 
 

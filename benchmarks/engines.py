@@ -1,6 +1,6 @@
 """Compare rdflib's SPARQL engine with pyoxigraph on the example queries, in one run.
 
-Two datasets: the built essay dataset, and a synthetic enlargement of it (default 100x).
+Two datasets: the built essay dataset, and synthetic essays around it (default 100 essays' worth).
 Prints the median latency per query and engine, and the ratio rdflib / pyoxigraph.
 
     .venv/bin/python benchmarks/engines.py [--factor 100] [--repeat 5]
@@ -23,7 +23,7 @@ from alliance_kg.build import build_project, current_build
 from alliance_kg.project import Project
 from alliance_kg.query_files import read_query
 from alliance_kg.store import DATASET_FILE
-from alliance_kg.synthetic import enlarge
+from alliance_kg.synthetic import generate
 
 
 def _median_ms(run: Callable[[], object], repeat: int, budget_s: float) -> float:
@@ -99,7 +99,7 @@ def measure(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--factor", type=int, default=100, help="enlargement factor")
+    parser.add_argument("--essays", type=int, default=100, help="essays' worth, the essay included")
     parser.add_argument("--repeat", type=int, default=5, help="timed runs per query")
     parser.add_argument("--project", default=".", help="project folder")
     parser.add_argument("--timeout", type=float, default=30, help="seconds before rdflib gives up")
@@ -109,8 +109,8 @@ def main() -> None:
     quads = list(ox.parse(path=Path(build) / DATASET_FILE, format=ox.RdfFormat.N_QUADS))
     queries = [read_query(p) for p in project.example_queries()]
     measure("built essay dataset", quads, queries, args.repeat, args.timeout)
-    large = list(enlarge(quads, args.factor))
-    measure(f"synthetic {args.factor}x", large, queries, args.repeat, args.timeout)
+    large = list(generate(quads, args.essays))
+    measure(f"synthetic, {args.essays} essays", large, queries, args.repeat, args.timeout)
 
 
 if __name__ == "__main__":

@@ -8,8 +8,6 @@ region, weapon or year it mentions is drawn from a population all essays share, 
 rank 1 is the essay's own individual (Japan, the United States...), rank r its r-th variant.
 So the most common actors recur across essays as they do in real writing, and facts, text,
 provenance (recomputed statement IRIs) and inferences keep the real build's proportions.
-
-`enlarge` is the older, simpler scheme: renamed copies that share no node at all.
 """
 
 from __future__ import annotations
@@ -218,28 +216,3 @@ def write_dataset(build: Path, target: Path, essays: int, seed: int = 0) -> Path
     )
     (target / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2) + "\n", "utf-8")
     return target
-
-
-def _rename(term: ox.NamedNode, k: int) -> ox.NamedNode:
-    iri = term.value
-    if iri.startswith(ID_NS) or (iri.startswith(GRAPH_NS) and iri != ONTOLOGY_GRAPH):
-        return ox.NamedNode(f"{iri}-copy{k}")
-    return term
-
-
-def _copy(quad: ox.Quad, k: int) -> ox.Quad:
-    def rename(term):
-        return _rename(term, k) if isinstance(term, ox.NamedNode) else term
-
-    graph = quad.graph_name
-    new_graph = _rename(graph, k) if isinstance(graph, ox.NamedNode) else graph
-    return ox.Quad(rename(quad.subject), rename(quad.predicate), rename(quad.object), new_graph)
-
-
-def enlarge(quads: list[ox.Quad], factor: int) -> Iterator[ox.Quad]:
-    """The original quads plus `factor - 1` renamed copies of everything but the ontology."""
-    yield from quads
-    data = [q for q in quads if not _is_ontology(q)]
-    for k in range(1, factor):
-        for quad in data:
-            yield _copy(quad, k)
