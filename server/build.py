@@ -1,29 +1,31 @@
 """Build: parse, validate, reason, and write the dataset the server and CLI load.
 
 A build is written to its own folder and made current by swapping the `build/current`
-symlink, so a failed or interrupted build leaves the previous one serving.
+symlink, so a failed or interrupted build leaves the previous one serving. It goes one build
+unit (see `units`) at a time, so its memory follows the largest unit, not the project.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
 import shutil
-from collections import Counter
-from dataclasses import dataclass
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Graph
 
 from .assemble import Assembly, assemble
-from .loading import load_sources
+from .loading import Sources, load_sources
 from .problems import InvalidProject, Problem
 from .project import BACKGROUND_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, Project, text_graph
-from .quads import canonical_nquads, oxigraph_quads
+from .quads import merge_chunks, oxigraph_quads, write_chunk
 from .reason import ReasonerFailure, infer
 from .store import DATASET_FILE, MANIFEST_FILE
+from .units import OTHER_SOURCES_GRAPH, UNIT_BYTES, FactIndex, Unit, mentioned_entities, plan_units
 from .validate import Coverage, check_assembly, coverage
 
 log = logging.getLogger(__name__)
@@ -31,7 +33,7 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Checked:
-    """The outcome of validating a project: its data, what was inferred, what is wrong."""
+    """The outcome of validating one build unit: its data, what was inferred, what is wrong."""
 
     assembly: Assembly
     inferred: Graph
@@ -39,20 +41,58 @@ class Checked:
     coverage: Coverage
 
 
+@dataclass
+class Report:
+    """The outcome of validating a whole project, one unit after the other."""
+
+    problems: list[Problem] = field(default_factory=list)
+    coverage: Coverage = field(default_factory=Coverage)
+    inferred: int = 0
+
+    def add(self, checked: Checked) -> None:
+        """Take in a unit's outcome; a problem every unit meets (the ontology's) counts once."""
+        self.problems = list(dict.fromkeys(self.problems + checked.problems))
+        self.coverage.extend(checked.coverage)
+        self.inferred += len(checked.inferred)
+
+
 def reasoner_facts(assembly: Assembly) -> list[Graph]:
-    """The graphs the reasoner reads besides the ontology: asserted facts and document text."""
+    """The graphs the reasoner reads besides the ontology: asserted facts, document text, and
+    what other build units say about the entities these mention."""
     names = assembly.asserted_graphs() + [
         str(g.identifier)
         for g in assembly.dataset.graphs()
-        if str(g.identifier).startswith(text_graph(""))
+        if str(g.identifier).startswith(text_graph("")) or str(g.identifier) == OTHER_SOURCES_GRAPH
     ]
     return [assembly.graph(name) for name in names]
 
 
-def check_project(project: Project) -> Checked:
-    """Run every validation rule, the reasoner included, and compute sentence coverage."""
-    sources = load_sources(project)
+def checked_units(project: Project, unit_bytes: int = UNIT_BYTES) -> Iterator[Checked]:
+    """Run every validation rule, the reasoner included, on one build unit after the other.
+
+    The ontology and shapes are parsed once; with several units, every unit's facts are first
+    indexed on disk, so that each unit is checked with what the others say about its entities.
+    """
+    units = plan_units(project, unit_bytes)
+    vocabulary = load_sources(project, Unit())
+    with tempfile.TemporaryDirectory(prefix="alliance-kg-facts-") as folder:
+        index = FactIndex(Path(folder), units) if len(units) > 1 else None
+        for number, unit in enumerate(units):
+            sources = load_sources(project, unit, vocabulary)
+            yield _check_unit(project, sources, number, index)
+        if index is not None:
+            index.close()
+
+
+def _check_unit(
+    project: Project, sources: Sources, number: int, index: FactIndex | None
+) -> Checked:
     assembly = assemble(sources)
+    if index is not None:
+        facts = [assembly.graph(name) for name in assembly.asserted_graphs()]
+        context = assembly.graph(OTHER_SOURCES_GRAPH)
+        for triple in index.context(number, mentioned_entities(facts)):
+            context.add(triple)
     inferred = Graph()
     if sources.problems:  # a file that does not parse: other rules would only echo it
         return Checked(assembly, inferred, list(sources.problems), coverage(assembly))
@@ -61,36 +101,65 @@ def check_project(project: Project) -> Checked:
         inferred = infer(assembly.graph(ONTOLOGY_GRAPH), reasoner_facts(assembly))
     except ReasonerFailure as error:
         problems.append(Problem("ontology/", None, "reasoner", None, str(error)))
+    if index is not None:
+        for triple in [t for t in inferred if index.asserted_elsewhere(number, t)]:
+            inferred.remove(triple)
     return Checked(assembly, inferred, problems, coverage(assembly))
 
 
-def build_project(project: Project) -> Path:
-    """Validate and build; return the new build folder. Raises InvalidProject on any problem."""
-    checked = check_project(project)
-    if checked.problems:
-        raise InvalidProject(checked.problems)
-    quads = oxigraph_quads(checked.assembly.dataset, {INFERRED_GRAPH: checked.inferred})
-    data = canonical_nquads(quads)
-    version = hashlib.sha256(data).hexdigest()[:16]
-    graphs = Counter(str(q.graph_name.value) for q in quads if hasattr(q.graph_name, "value"))
-    manifest = {
-        "version": version,
-        "triples": len(quads),
-        "graphs": dict(sorted(graphs.items())),
-        "background_graph": BACKGROUND_GRAPH,
-        "sentence_coverage_percent": round(checked.coverage.percent, 1),
-    }
-    return _install(project.build_dir, version, data, manifest)
+def check_project(project: Project, unit_bytes: int = UNIT_BYTES) -> Report:
+    """Validate the whole project, and compute its sentence coverage."""
+    report = Report()
+    for checked in checked_units(project, unit_bytes):
+        report.add(checked)
+    return report
 
 
-def _install(build_dir: Path, version: str, data: bytes, manifest: dict[str, object]) -> Path:
-    build_dir.mkdir(parents=True, exist_ok=True)
+def build_project(project: Project, unit_bytes: int = UNIT_BYTES) -> Path:
+    """Validate and build; return the new build folder. Raises InvalidProject on any problem.
+
+    Each unit's quads are written sorted to a chunk as soon as it is checked, and the chunks
+    are merged into the dataset file: memory follows the largest unit, not the project.
+    """
+    report = Report()
+    project.build_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".chunks.", dir=project.build_dir) as folder:
+        chunks = Path(folder)
+        for number, checked in enumerate(checked_units(project, unit_bytes)):
+            report.add(checked)
+            if not report.problems:
+                _write_unit(checked, number, chunks / f"{number:06d}.nq")
+        if report.problems:
+            raise InvalidProject(report.problems)
+        staging = chunks / "build"
+        staging.mkdir()
+        merged = merge_chunks(sorted(chunks.glob("*.nq")), staging / DATASET_FILE)
+        manifest = {
+            "version": merged.digest[:16],
+            "triples": merged.quads,
+            "graphs": dict(sorted(merged.graphs.items())),
+            "background_graph": BACKGROUND_GRAPH,
+            "sentence_coverage_percent": round(report.coverage.percent, 1),
+        }
+        return _install(project.build_dir, staging, manifest)
+
+
+def _write_unit(checked: Checked, number: int, chunk: Path) -> None:
+    """The unit's quads, sorted; the ontology graph, the same in every unit, only from the first."""
+    leave_out = {OTHER_SOURCES_GRAPH} | ({ONTOLOGY_GRAPH} if number else set())
+    quads = oxigraph_quads(
+        checked.assembly.dataset,
+        {INFERRED_GRAPH: checked.inferred},
+        frozenset(leave_out),
+        blank_prefix=f"u{number}" if number else "",
+    )
+    write_chunk(quads, chunk)
+
+
+def _install(build_dir: Path, staging: Path, manifest: dict[str, object]) -> Path:
+    version = str(manifest["version"])
     target = build_dir / version
     if not target.is_dir():
-        staging = build_dir / f".{version}.{os.getpid()}.tmp"
-        shutil.rmtree(staging, ignore_errors=True)
-        staging.mkdir()
-        (staging / DATASET_FILE).write_bytes(data)
         (staging / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2) + "\n", "utf-8")
         staging.rename(target)
     link = build_dir / f".current.{os.getpid()}.tmp"

@@ -29,7 +29,7 @@ def cmd_validate(args: argparse.Namespace, project: Project) -> int:
     checked = check_project(project)
     print("Sentence coverage (sentences supporting at least one asserted fact):")
     print("\n".join(checked.coverage.lines()))
-    print(f"Inferred triples: {len(checked.inferred)}")
+    print(f"Inferred triples: {checked.inferred}")
     if checked.problems:
         for problem in sorted(checked.problems):
             print(problem, file=sys.stderr)

@@ -12,6 +12,7 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from .problems import Problem, relative
 from .project import Project
 from .turtle_format import declared_prefixes
+from .units import Unit
 
 
 @dataclass
@@ -110,15 +111,28 @@ class SyntaxProblem(ValueError):
         super().__init__(str(problem))
 
 
-def load_sources(project: Project) -> Sources:
-    """Parse every data file of the project; a file that fails is reported, not raised."""
+def load_sources(
+    project: Project, unit: Unit | None = None, vocabulary: Sources | None = None
+) -> Sources:
+    """Parse the project's data files; a file that fails is reported, not raised.
+
+    With `unit`, only its texts and facts, besides the ontology and shapes; with `vocabulary`,
+    those come parsed already (and their problems with them).
+    """
     sources = Sources()
-    groups = (
-        (sources.ontology, project.ontology_files()),
-        (sources.shapes, project.shape_files()),
-        (sources.texts, project.text_files()),
-        (sources.facts, project.fact_files()),
-    )
+    if vocabulary is None:
+        groups = [
+            (sources.ontology, project.ontology_files()),
+            (sources.shapes, project.shape_files()),
+        ]
+    else:
+        sources.ontology, sources.shapes = vocabulary.ontology, vocabulary.shapes
+        sources.problems = list(vocabulary.problems)
+        groups = []
+    groups += [
+        (sources.texts, list(unit.texts) if unit is not None else project.text_files()),
+        (sources.facts, list(unit.facts) if unit is not None else project.fact_files()),
+    ]
     for bucket, paths in groups:
         for path in paths:
             try:

@@ -1,26 +1,57 @@
-"""Move a dataset from rdflib to Oxigraph and write it canonically: same input, same bytes."""
+"""Move a dataset from rdflib to Oxigraph and write it canonically: same input, same bytes.
+
+A build writes each unit's quads sorted to a chunk file, then merges the chunks into one sorted
+N-Quads file, so that no step holds the whole dataset.
+"""
 
 from __future__ import annotations
+
+import hashlib
+import heapq
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Dataset, Graph, URIRef
 
 
-def oxigraph_quads(dataset: Dataset, extra: dict[str, Graph] | None = None) -> list[ox.Quad]:
-    """The quads of `dataset` (and of `extra` graphs by IRI), with canonical blank nodes."""
+def oxigraph_quads(
+    dataset: Dataset,
+    extra: dict[str, Graph] | None = None,
+    leave_out: frozenset[str] = frozenset(),
+    blank_prefix: str = "",
+) -> list[ox.Quad]:
+    """The sorted quads of `dataset` (and of `extra` graphs by IRI), with canonical blank nodes.
+
+    Graphs in `leave_out` are not written; `blank_prefix` keeps the blank nodes of one build
+    unit apart from those of the others.
+    """
     merged = Dataset()
-    for graph in dataset.graphs():
-        target = merged.graph(graph.identifier)
-        for triple in graph:
-            target.add(triple)
-    for iri, graph in (extra or {}).items():
-        target = merged.graph(URIRef(iri))
-        for triple in graph:
-            target.add(triple)
+    graphs = [(g.identifier, g) for g in dataset.graphs()]
+    graphs += [(URIRef(iri), g) for iri, g in (extra or {}).items()]
+    for name, graph in graphs:
+        if str(name) not in leave_out:
+            target = merged.graph(name)
+            for triple in graph:
+                target.add(triple)
     text = merged.serialize(format="nquads")
     canonical = ox.Dataset(ox.parse(text, format=ox.RdfFormat.N_QUADS))
     canonical.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-    return sorted(canonical, key=_quad_key)
+    quads = list(canonical)
+    if blank_prefix:
+        quads = [_prefixed(quad, blank_prefix) for quad in quads]
+    return sorted(quads, key=_quad_key)
+
+
+def _prefixed(quad: ox.Quad, prefix: str) -> ox.Quad:
+    subject, value = quad.subject, quad.object
+    if isinstance(subject, ox.BlankNode):
+        subject = ox.BlankNode(prefix + subject.value)
+    if isinstance(value, ox.BlankNode):
+        value = ox.BlankNode(prefix + value.value)
+    return ox.Quad(subject, quad.predicate, value, quad.graph_name)
 
 
 def _quad_key(quad: ox.Quad) -> tuple[str, str, str, str]:
@@ -34,6 +65,36 @@ def to_oxigraph(dataset: Dataset) -> ox.Store:
     return store
 
 
-def canonical_nquads(quads: list[ox.Quad]) -> bytes:
-    """Sorted canonical N-Quads: byte-identical for identical input."""
-    return ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
+def write_chunk(quads: Iterable[ox.Quad], path: Path) -> None:
+    """Write quads, sorted already, as one chunk of a build."""
+    ox.serialize(quads, path, format=ox.RdfFormat.N_QUADS)
+
+
+@dataclass
+class Merged:
+    """What merging a build's chunks wrote: its digest, and its quads per graph."""
+
+    digest: str = ""
+    graphs: Counter[str] = field(default_factory=Counter)
+
+    quads: int = 0
+
+
+def merge_chunks(chunks: list[Path], destination: Path) -> Merged:
+    """Merge sorted chunks into sorted N-Quads without duplicates; hash what is written."""
+    merged, digest = Merged(), hashlib.sha256()
+    streams = [ox.parse(path=str(chunk), format=ox.RdfFormat.N_QUADS) for chunk in chunks]
+    previous = None
+    with destination.open("wb") as out:
+        for quad in heapq.merge(*streams, key=_quad_key):
+            if quad == previous:
+                continue
+            previous = quad
+            line = f"{quad} .\n".encode()
+            digest.update(line)
+            out.write(line)
+            merged.quads += 1
+            if isinstance(quad.graph_name, ox.NamedNode):
+                merged.graphs[quad.graph_name.value] += 1
+    merged.digest = digest.hexdigest()
+    return merged

@@ -35,6 +35,11 @@ class Coverage:
     paragraphs: dict[str, tuple[int, int]] = field(default_factory=dict)
     documents: dict[str, tuple[int, int, bool]] = field(default_factory=dict)
 
+    def extend(self, other: Coverage) -> None:
+        """Add the coverage of other sources, checked apart (in another build unit)."""
+        self.paragraphs.update(other.paragraphs)
+        self.documents.update(other.documents)
+
     @property
     def covered(self) -> int:
         return sum(c for c, _ in self.paragraphs.values())

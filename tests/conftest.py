@@ -31,6 +31,17 @@ def copy_project(target: Path, parts: tuple[str, ...] = PROJECT_PARTS) -> Projec
     return Project(target)
 
 
+def copy_source(project: Project, slug: str, new_slug: str) -> Path:
+    """Add a source that repeats `slug` under another name; return its facts file."""
+    for folder, suffix in ((project.sources_dir, ".txt"), (project.sources_dir, ".ttl")):
+        text = (folder / f"{slug}{suffix}").read_text("utf-8")
+        (folder / f"{new_slug}{suffix}").write_text(text.replace(slug, new_slug), "utf-8")
+    facts = project.triples_dir / f"{new_slug}.trig"
+    text = (project.triples_dir / f"{slug}.trig").read_text("utf-8")
+    facts.write_text(text.replace(slug, new_slug), "utf-8")
+    return facts
+
+
 def overlay(project: Project, folder: Path) -> None:
     """Copy the files of a fixture folder over a project, replacing what they name."""
     for path in folder.rglob("*"):
