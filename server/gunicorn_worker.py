@@ -11,6 +11,9 @@ gunicorn's `timeout` still ends the worker if the watchdog failed), and the app 
 A kept-alive client waiting on a busy worker is the one new case: once a query has run
 `LONG_REQUEST` seconds, the watchdog closes the worker's idle connections, so their clients
 reconnect to an idle worker.
+
+A plain GET on a kept-alive connection is read and answered by `lean_http.py`, which hands
+anything unusual back to gunicorn's own parser unread.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from typing import Any
 
 from gunicorn.workers.gthread import TConn, ThreadWorker
 
+from .lean_http import lean_handler
 from .timeouts import WATCHDOG
 
 
@@ -34,9 +38,11 @@ class OneRequestWorker(ThreadWorker):
         super().__init__(*args, **kwargs)
         self.ready: deque[TConn] = deque()
         self.serving = False
+        self.lean: Callable[[TConn], bool | None] | None = None
 
     def init_process(self) -> None:
         WATCHDOG.on_long_request = self.release_idle_connections
+        self.lean = lean_handler(self)
         super().init_process()
 
     def load_wsgi(self) -> None:
@@ -48,6 +54,14 @@ class OneRequestWorker(ThreadWorker):
             return app(environ, start_response)
 
         self.wsgi = one_thread
+
+    def handle(self, conn: TConn) -> Any:
+        """The lean path for a request on an open HTTP/1 connection, else gunicorn's."""
+        if self.lean is not None and conn.initialized and not conn.is_http2:
+            answered = self.lean(conn)
+            if answered is not None:
+                return answered
+        return super().handle(conn)
 
     def enqueue_req(self, conn: TConn) -> None:
         """Serve the connection's request now; a pipelined next one waits in `ready`."""

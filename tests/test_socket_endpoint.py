@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import select
+import socket
 import threading
 import time
 import urllib.error
@@ -175,6 +177,53 @@ def test_two_requests_share_one_kept_alive_connection(server: ServedProcess) -> 
             assert second.status == 200
             assert b"true" in second.read()
         assert connection.sock is sock
+    finally:
+        connection.close()
+
+
+def exchange(sock: socket.socket, request: str) -> bytes:
+    """Send one request and read its response: a head, and a body of Content-Length bytes."""
+    sock.sendall(request.encode())
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += sock.recv(65536)
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = re.search(rb"(?im)^content-length: (\d+)", head)
+    wanted = 0 if request.startswith("HEAD") or b" 304 " in head[:13] else int(length.group(1))
+    while len(body) < wanted:
+        body += sock.recv(65536)
+    return re.sub(rb"(Date|X-Request-Id): [^\r]*", rb"\1: -", head + b"\r\n\r\n" + body)
+
+
+def test_later_requests_on_a_connection_get_the_bytes_first_ones_get(
+    server: ServedProcess,
+) -> None:
+    """Later requests take `lean_http.py`, first ones gunicorn's own path: the same answers."""
+    query = urllib.parse.quote(ASK)
+    requests = [
+        f"GET /sparql?query={query} HTTP/1.1\r\nHost: x\r\nAccept: text/csv\r\n\r\n",
+        f"HEAD /sparql?query={query}&format=json HTTP/1.1\r\nHost: x\r\n\r\n",
+        f"GET /sparql?query={query} HTTP/1.1\r\nHost: x\r\nIf-None-Match: *\r\n\r\n",
+        "GET /sparql?query=SELEC HTTP/1.1\r\nHost: x\r\nOrigin: https://example.org\r\n\r\n",
+        "GET /static/site.css HTTP/1.1\r\nHost: x\r\n\r\n",
+        "GET /no-such-page HTTP/1.1\r\nHost: x\r\n\r\n",
+    ]
+    for request in requests:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as first:
+            expected = exchange(first, request)
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as later:
+            exchange(later, requests[0])
+            assert exchange(later, request) == expected
+
+
+def test_a_runaway_query_on_a_kept_alive_connection_gets_its_503(server: ServedProcess) -> None:
+    connection = HTTPConnection("127.0.0.1", server.port, timeout=30)
+    try:
+        assert kept_alive_get(connection, query_url(server, ASK))[0] == 200
+        started = time.monotonic()
+        status, body = kept_alive_get(connection, query_url(server, PRODUCT))
+        assert (status, b"timed out" in body) == (503, True)
+        assert TIMEOUT <= time.monotonic() - started < TIMEOUT + 2
     finally:
         connection.close()
 
