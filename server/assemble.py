@@ -20,6 +20,7 @@ from .project import (
     ID_NS,
     ONTOLOGY_GRAPH,
     PROVENANCE_GRAPH,
+    STATEMENT_NS,
     source_graph,
     source_iri,
     text_graph,
@@ -27,7 +28,6 @@ from .project import (
 from .vocab import AKG
 
 BACKGROUND_NS = ID_NS + "background/"
-STATEMENT_NS = ID_NS + "statement/"
 
 Triple = tuple[URIRef, URIRef, URIRef | Literal]
 

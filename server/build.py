@@ -11,7 +11,6 @@ import json
 import logging
 import os
 import shutil
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,24 +20,44 @@ from rdflib import Graph
 from .assemble import Assembly, assemble
 from .loading import Sources, load_sources
 from .problems import InvalidProject, Problem
-from .project import BACKGROUND_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, Project, text_graph
+from .project import (
+    BACKGROUND_GRAPH,
+    INFERRED_GRAPH,
+    ONTOLOGY_GRAPH,
+    PROVENANCE_GRAPH,
+    Project,
+    text_graph,
+)
 from .quads import merge_chunks, oxigraph_quads, write_chunk
 from .reason import ReasonerFailure, infer
 from .store import DATASET_FILE, MANIFEST_FILE
-from .units import OTHER_SOURCES_GRAPH, UNIT_BYTES, FactIndex, Unit, mentioned_entities, plan_units
-from .validate import Coverage, check_assembly, coverage
+from .units import (
+    OTHER_PROVENANCE_GRAPH,
+    OTHER_SOURCES_GRAPH,
+    UNIT_SOURCES,
+    FactIndex,
+    Unit,
+    mentioned_entities,
+    plan_units,
+    work_folder,
+)
+from .validate import WRITTEN_AT, Coverage, check_assembly, coverage
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
 class Checked:
-    """The outcome of validating one build unit: its data, what was inferred, what is wrong."""
+    """The outcome of validating one build unit: its data, what was inferred, what is wrong.
+
+    `new_inferences` counts the inferred triples no earlier unit found.
+    """
 
     assembly: Assembly
     inferred: Graph
     problems: list[Problem]
     coverage: Coverage
+    new_inferences: int = 0
 
 
 @dataclass
@@ -50,10 +69,25 @@ class Report:
     inferred: int = 0
 
     def add(self, checked: Checked) -> None:
-        """Take in a unit's outcome; a problem every unit meets (the ontology's) counts once."""
-        self.problems = list(dict.fromkeys(self.problems + checked.problems))
+        """Take in a unit's outcome. A problem several units meet (the ontology's, an entity
+        two units name) is reported once, where a unit could say the file and line."""
+        known = {_identity(p): i for i, p in enumerate(self.problems)}
+        for problem in checked.problems:
+            same = known.get(_identity(problem))
+            if same is None:
+                known[_identity(problem)] = len(self.problems)
+                self.problems.append(problem)
+            elif self.problems[same].line is None and problem.line is not None:
+                self.problems[same] = problem
         self.coverage.extend(checked.coverage)
-        self.inferred += len(checked.inferred)
+        self.inferred += checked.new_inferences
+
+
+def _identity(problem: Problem) -> tuple[object, ...]:
+    """What a problem is about, apart from where a unit found it written."""
+    if problem.resource is None:
+        return (problem.file, problem.line, problem.rule, problem.message)
+    return (problem.rule, problem.resource, problem.message.partition(WRITTEN_AT)[0])
 
 
 def reasoner_facts(assembly: Assembly) -> list[Graph]:
@@ -67,21 +101,23 @@ def reasoner_facts(assembly: Assembly) -> list[Graph]:
     return [assembly.graph(name) for name in names]
 
 
-def checked_units(project: Project, unit_bytes: int = UNIT_BYTES) -> Iterator[Checked]:
+def checked_units(
+    project: Project, work: Path, unit_sources: int = UNIT_SOURCES
+) -> Iterator[Checked]:
     """Run every validation rule, the reasoner included, on one build unit after the other.
 
-    The ontology and shapes are parsed once; with several units, every unit's facts are first
-    indexed on disk, so that each unit is checked with what the others say about its entities.
+    The ontology and shapes are parsed once. With several units, every facts file is first
+    indexed on disk in `work`, so that each unit is checked with what the others say of its
+    entities.
     """
-    units = plan_units(project, unit_bytes)
+    units = plan_units(project, unit_sources)
     vocabulary = load_sources(project, Unit())
-    with tempfile.TemporaryDirectory(prefix="alliance-kg-facts-") as folder:
-        index = FactIndex(Path(folder), units) if len(units) > 1 else None
+    if len(units) == 1:
+        yield _check_unit(project, load_sources(project, units[0], vocabulary), 0, None)
+        return
+    with FactIndex(work / "facts", units) as index:
         for number, unit in enumerate(units):
-            sources = load_sources(project, unit, vocabulary)
-            yield _check_unit(project, sources, number, index)
-        if index is not None:
-            index.close()
+            yield _check_unit(project, load_sources(project, unit, vocabulary), number, index)
 
 
 def _check_unit(
@@ -89,10 +125,12 @@ def _check_unit(
 ) -> Checked:
     assembly = assemble(sources)
     if index is not None:
-        facts = [assembly.graph(name) for name in assembly.asserted_graphs()]
-        context = assembly.graph(OTHER_SOURCES_GRAPH)
-        for triple in index.context(number, mentioned_entities(facts)):
-            context.add(triple)
+        named = [*assembly.asserted_graphs(), PROVENANCE_GRAPH]
+        mentioned = mentioned_entities([assembly.graph(name) for name in named])
+        for name, context in index.context(number, mentioned).items():
+            target = assembly.graph(name)
+            for triple in context:
+                target.add(triple)
     inferred = Graph()
     if sources.problems:  # a file that does not parse: other rules would only echo it
         return Checked(assembly, inferred, list(sources.problems), coverage(assembly))
@@ -101,39 +139,45 @@ def _check_unit(
         inferred = infer(assembly.graph(ONTOLOGY_GRAPH), reasoner_facts(assembly))
     except ReasonerFailure as error:
         problems.append(Problem("ontology/", None, "reasoner", None, str(error)))
+    new_inferences = len(inferred)
     if index is not None:
         for triple in [t for t in inferred if index.asserted_elsewhere(number, t)]:
             inferred.remove(triple)
-    return Checked(assembly, inferred, problems, coverage(assembly))
+        new_inferences = index.note_inferred(inferred)
+    return Checked(assembly, inferred, problems, coverage(assembly), new_inferences)
 
 
-def check_project(project: Project, unit_bytes: int = UNIT_BYTES) -> Report:
+def check_project(project: Project, unit_sources: int = UNIT_SOURCES) -> Report:
     """Validate the whole project, and compute its sentence coverage."""
     report = Report()
-    for checked in checked_units(project, unit_bytes):
-        report.add(checked)
+    work = work_folder(project)
+    try:
+        for checked in checked_units(project, work, unit_sources):
+            report.add(checked)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     return report
 
 
-def build_project(project: Project, unit_bytes: int = UNIT_BYTES) -> Path:
+def build_project(project: Project, unit_sources: int = UNIT_SOURCES) -> Path:
     """Validate and build; return the new build folder. Raises InvalidProject on any problem.
 
     Each unit's quads are written sorted to a chunk as soon as it is checked, and the chunks
-    are merged into the dataset file: memory follows the largest unit, not the project.
+    are merged into the dataset file: memory follows the size of a unit, not of the project.
     """
     report = Report()
-    project.build_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".chunks.", dir=project.build_dir) as folder:
-        chunks = Path(folder)
-        for number, checked in enumerate(checked_units(project, unit_bytes)):
+    work = work_folder(project)
+    try:
+        for number, checked in enumerate(checked_units(project, work, unit_sources)):
             report.add(checked)
             if not report.problems:
-                _write_unit(checked, number, chunks / f"{number:06d}.nq")
+                _write_unit(checked, number, work / f"{number:06d}.nq")
+            del checked  # let the unit go before the next one is read
         if report.problems:
             raise InvalidProject(report.problems)
-        staging = chunks / "build"
+        staging = work / "build"
         staging.mkdir()
-        merged = merge_chunks(sorted(chunks.glob("*.nq")), staging / DATASET_FILE)
+        merged = merge_chunks(sorted(work.glob("*.nq")), staging / DATASET_FILE)
         manifest = {
             "version": merged.digest[:16],
             "triples": merged.quads,
@@ -142,11 +186,15 @@ def build_project(project: Project, unit_bytes: int = UNIT_BYTES) -> Path:
             "sentence_coverage_percent": round(report.coverage.percent, 1),
         }
         return _install(project.build_dir, staging, manifest)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def _write_unit(checked: Checked, number: int, chunk: Path) -> None:
     """The unit's quads, sorted; the ontology graph, the same in every unit, only from the first."""
-    leave_out = {OTHER_SOURCES_GRAPH} | ({ONTOLOGY_GRAPH} if number else set())
+    leave_out = {OTHER_SOURCES_GRAPH, OTHER_PROVENANCE_GRAPH} | (
+        {ONTOLOGY_GRAPH} if number else set()
+    )
     quads = oxigraph_quads(
         checked.assembly.dataset,
         {INFERRED_GRAPH: checked.inferred},

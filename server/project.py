@@ -16,6 +16,8 @@ PROVENANCE_GRAPH = GRAPH_NS + "provenance"
 BACKGROUND_GRAPH = GRAPH_NS + "background"
 INFERRED_GRAPH = GRAPH_NS + "inferred"
 
+STATEMENT_NS = ID_NS + "statement/"  # reified statements: one per fact and graph
+
 
 def source_iri(slug: str) -> str:
     """The document resource of a source text."""

@@ -25,8 +25,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .assemble import STATEMENT_NS
-from .project import GRAPH_NS, ID_NS, ONTOLOGY_GRAPH
+from .project import GRAPH_NS, ID_NS, ONTOLOGY_GRAPH, STATEMENT_NS
 from .store import DATASET_FILE, MANIFEST_FILE
 
 SHARED_KINDS = ("actor", "alliance", "issue", "region", "weapon", "time")

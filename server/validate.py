@@ -21,6 +21,7 @@ from .vocab import AKG, NIF
 
 SOURCE_NS = source_iri("")
 EXEMPT_NAMESPACES = (str(RDF), str(RDFS), str(OWL), str(XSD))
+WRITTEN_AT = " (written at "  # where a check query's resource is written, after its message
 DECLARATIONS = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
 
 
@@ -205,7 +206,7 @@ def check_queries(
             if sources is not None and resource is not None:
                 where, line = sources.locate(resource, sources.facts + sources.ontology)
                 if line is not None:
-                    message += f" (written at {where}:{line})"
+                    message += f"{WRITTEN_AT}{where}:{line})"
             problems.append(
                 Problem(relative(path, project.root), None, path.stem, resource, message)
             )

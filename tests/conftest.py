@@ -12,7 +12,7 @@ import pyoxigraph as ox
 import pytest
 
 from alliance_kg.build import build_project
-from alliance_kg.project import Project
+from alliance_kg.project import ID_NS, Project
 from alliance_kg.publish import Credentials, GraphStore, publish
 from alliance_kg.remote_store import RemoteStore
 from alliance_kg.store import Backend, Store
@@ -31,15 +31,27 @@ def copy_project(target: Path, parts: tuple[str, ...] = PROJECT_PARTS) -> Projec
     return Project(target)
 
 
-def copy_source(project: Project, slug: str, new_slug: str) -> Path:
-    """Add a source that repeats `slug` under another name; return its facts file."""
-    for folder, suffix in ((project.sources_dir, ".txt"), (project.sources_dir, ".ttl")):
-        text = (folder / f"{slug}{suffix}").read_text("utf-8")
-        (folder / f"{new_slug}{suffix}").write_text(text.replace(slug, new_slug), "utf-8")
-    facts = project.triples_dir / f"{new_slug}.trig"
-    text = (project.triples_dir / f"{slug}.trig").read_text("utf-8")
-    facts.write_text(text.replace(slug, new_slug), "utf-8")
-    return facts
+def copy_source(
+    project: Project, slug: str, new_slug: str, own_kinds: tuple[str, ...] = ()
+) -> Path:
+    """Add a source that repeats `slug` under another name; return its facts file.
+
+    The individuals of `own_kinds` (`event`, `phase`...) are renamed too, so that the copy
+    describes events of its own about the same actors, as another essay would.
+    """
+    renames = [(slug, new_slug)] + [
+        (f"{ID_NS}{kind}/", f"{ID_NS}{kind}/{new_slug}-") for kind in own_kinds
+    ]
+    for path, target in (
+        (project.sources_dir / f"{slug}.txt", project.sources_dir / f"{new_slug}.txt"),
+        (project.sources_dir / f"{slug}.ttl", project.sources_dir / f"{new_slug}.ttl"),
+        (project.triples_dir / f"{slug}.trig", project.triples_dir / f"{new_slug}.trig"),
+    ):
+        text = path.read_text("utf-8")
+        for old, new in renames:
+            text = text.replace(old, new)
+        target.write_text(text, "utf-8")
+    return project.triples_dir / f"{new_slug}.trig"
 
 
 def overlay(project: Project, folder: Path) -> None:
