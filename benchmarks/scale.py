@@ -16,6 +16,10 @@ the essay plus N recast essays), then
 Run from the repository root, which must be importable for `tests.virtuoso_support`:
 
     PYTHONPATH=. .venv/bin/python benchmarks/scale.py [--sizes 1000000 10000000] [--seconds 10]
+
+`--compare DIR` also measures the queries in DIR in the same run (say, the examples before a
+rewrite, as `NAME.before.rq`), with a geometric mean of their own: on a shared machine, only
+figures from one run compare.
 """
 
 from __future__ import annotations
@@ -268,7 +272,7 @@ def geomean(values: list[float]) -> float:
     return math.exp(statistics.fmean(math.log(v) for v in values))
 
 
-def report(figures: dict, example_names: set[str]) -> None:
+def report(figures: dict, groups: dict[str, set[str]]) -> None:
     size = f"{figures['triples']:,}"
     loads = figures["loads"]
     print(f"\n### {size} quads ({figures['essays']} essays)")
@@ -287,8 +291,10 @@ def report(figures: dict, example_names: set[str]) -> None:
         bound = any(side["timed_out"] for side in sides.values())
         print(f"{name:42} {m:9.2f} {d:9.2f} {v:9.2f} {m / v:8.2f} {d / v:9.2f}"
               + (" (timed out: a bound)" if bound else ""))  # fmt: skip
-    for label, names in (("examples", example_names), ("all", set(latency))):
+    for label, names in groups.items():
         chosen = [n for n in latency if n in names]
+        if not chosen:
+            continue
         virtuoso = geomean([latency[n]["virtuoso"]["median"] for n in chosen])
         for side in ("memory", "disk"):
             mean = geomean([latency[n][side]["median"] for n in chosen])
@@ -309,6 +315,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--scratch", help="folder for the generated data and stores (/tmp)")
     parser.add_argument("--output", help="append each size's figures as a JSON line to this file")
+    parser.add_argument("--compare", help="also measure the .rq files of this folder, apart")
     parser.add_argument("--load", nargs=2, metavar=("BUILD", "WHERE"), help=argparse.SUPPRESS)
     parser.add_argument(
         "--serve", nargs=3, metavar=("BUILD", "DIR", "PORT"), help=argparse.SUPPRESS
@@ -324,9 +331,16 @@ def main() -> None:
     base = current_build(project) or build_project(project)
     examples = [read_query(path) for path in project.example_queries()]
     queries = examples + [read_query(path) for path in sorted(SCALE_QUERIES.glob("*.rq"))]
+    folder = Path(args.compare) if args.compare else None
+    compared = [read_query(path) for path in sorted(folder.glob("*.rq"))] if folder else []
+    groups = {
+        "examples": {q.name for q in examples},
+        "all": {q.name for q in queries},
+        "compared": {q.name for q in compared},
+    }
     for size in args.sizes:
-        figures = measure_size(base, size, queries, args)
-        report(figures, {q.name for q in examples})
+        figures = measure_size(base, size, queries + compared, args)
+        report(figures, groups)
         if args.output:
             with Path(args.output).open("a", encoding="utf-8") as output:
                 output.write(json.dumps(figures) + "\n")
