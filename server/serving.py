@@ -12,14 +12,14 @@ import argparse
 import logging
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
-from . import live_reload
+from . import live_reload, store
 from .app import create_app
 from .config import SETTINGS_BY_NAME
 from .gunicorn_worker import OneRequestWorker
@@ -65,6 +65,23 @@ def gunicorn_options(config: Mapping[str, Any]) -> dict[str, Any]:
         "control_socket_disable": True,  # no management socket: nothing to reach but HTTP
         "worker_exit": leave_without_finalizers,
     }
+
+
+def own_the_store(backend: object) -> Callable[[object, object], None]:
+    """A `post_fork` hook: a new worker reads every quad of the in-memory store once, before its
+    first request.
+
+    Reading Oxigraph's in-memory store writes to the quads it visits, so a worker forked after
+    the load copies each shared page the first time a query reads it: hundreds of page faults a
+    request until it owns them all, instead of one pass now (0.12 s at a million triples; at
+    1M, events-and-years went from 3.5 to 1.5 ms a query in a forked process).
+    """
+
+    def hook(_arbiter: object, _worker: object) -> None:
+        if isinstance(backend, store.Store):
+            backend.read_every_quad()
+
+    return hook
 
 
 def leave_without_finalizers(_arbiter: object, worker: Any) -> None:
@@ -158,7 +175,9 @@ def run_serve(args: argparse.Namespace, project: Project) -> int:
             live_reload.init_app(app, project)
         app.run(app.config["HOST"], app.config["PORT"], use_reloader=True, threaded=True)
         return 0
-    ProductionServer(app, gunicorn_options(app.config)).run()
+    options = gunicorn_options(app.config)
+    options["post_fork"] = own_the_store(app.extensions.get(store.EXTENSION))
+    ProductionServer(app, options).run()
     return 0
 
 

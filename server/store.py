@@ -123,6 +123,12 @@ class Store:
         engine = ox.Store.read_only(str(directory))
         return cls(engine, version, graphs, updatable=False, directory=directory)
 
+    def read_every_quad(self) -> None:
+        """Visit every quad of an in-memory store (see `serving.own_the_store`); on disk, the
+        pages belong to RocksDB's cache and there is nothing to do."""
+        if self.directory is None:
+            len(self.engine)  # counting walks every quad, as a query's reads would
+
     def _engine(self) -> ox.Store:
         if self.directory is not None and self.opened_in != os.getpid():
             self.engine = ox.Store.read_only(str(self.directory))
