@@ -36,7 +36,7 @@ from alliance_kg.build import build_project, current_build
 from alliance_kg.config import defaults
 from alliance_kg.project import Project
 from alliance_kg.query_files import QueryFile, read_query
-from alliance_kg.serving import ProductionServer, gunicorn_options, own_the_store
+from alliance_kg.serving import ProductionServer, gunicorn_options
 from alliance_kg.store import DATASET_FILE, Store
 from alliance_kg.synthetic import essays_for, write_dataset
 from tests.virtuoso_support import running_virtuoso
@@ -79,8 +79,7 @@ def bare_wsgi(store: Store) -> Callable:
 
 def serve_bare(build: str, port: int, workers: int) -> None:
     store = Store.open(Path(build))
-    options = gunicorn_options(defaults() | {"PORT": port, "WORKERS": workers})
-    options["post_fork"] = own_the_store(store)
+    options = gunicorn_options(defaults() | {"PORT": port, "WORKERS": workers}, store)
     ProductionServer(bare_wsgi(store), options).run()
 
 

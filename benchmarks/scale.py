@@ -47,7 +47,7 @@ from alliance_kg.build import build_project, current_build
 from alliance_kg.config import defaults
 from alliance_kg.project import Project
 from alliance_kg.query_files import QueryFile, read_query
-from alliance_kg.serving import ProductionServer, gunicorn_options, own_the_store
+from alliance_kg.serving import ProductionServer, gunicorn_options
 from alliance_kg.store import DATASET_FILE, Store
 from alliance_kg.synthetic import essays_for, write_dataset
 from tests.virtuoso_support import free_port, running_virtuoso
@@ -101,8 +101,7 @@ def serve_child(build: Path, store_dir: str, port: int) -> None:
     """The store, opened in the gunicorn master, then served by forked one-request workers."""
     store = open_store(build, store_dir)
     config = {**defaults(), "PORT": port, "WORKERS": 2, "QUERY_TIMEOUT": REQUEST_LIMIT}
-    options = gunicorn_options(config) | {"post_fork": own_the_store(store)}
-    ProductionServer(sparql_wsgi(store), options).run()
+    ProductionServer(sparql_wsgi(store), gunicorn_options(config, store)).run()
 
 
 def child(*arguments: str) -> list[str]:

@@ -45,8 +45,9 @@ class ProductionServer(BaseApplication):
         return self.application
 
 
-def gunicorn_options(config: Mapping[str, Any]) -> dict[str, Any]:
-    """gunicorn's settings from the app's: one-request workers, backstop timeout, no line limit."""
+def gunicorn_options(config: Mapping[str, Any], backend: object = None) -> dict[str, Any]:
+    """gunicorn's settings from the app's: one-request workers, backstop timeout, no line limit;
+    workers that read `backend` once after the fork if it is the in-memory store."""
     timeout = float(config["QUERY_TIMEOUT"])
     return {
         "bind": f"{config['HOST']}:{config['PORT']}",
@@ -64,6 +65,7 @@ def gunicorn_options(config: Mapping[str, Any]) -> dict[str, Any]:
         "proc_name": "alliance-kg",
         "control_socket_disable": True,  # no management socket: nothing to reach but HTTP
         "worker_exit": leave_without_finalizers,
+        "post_fork": own_the_store(backend),
     }
 
 
@@ -175,8 +177,7 @@ def run_serve(args: argparse.Namespace, project: Project) -> int:
             live_reload.init_app(app, project)
         app.run(app.config["HOST"], app.config["PORT"], use_reloader=True, threaded=True)
         return 0
-    options = gunicorn_options(app.config)
-    options["post_fork"] = own_the_store(app.extensions.get(store.EXTENSION))
+    options = gunicorn_options(app.config, app.extensions.get(store.EXTENSION))
     ProductionServer(app, options).run()
     return 0
 

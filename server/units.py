@@ -70,12 +70,17 @@ def _running(pid: int) -> bool:
     except ProcessLookupError:
         return False
     except PermissionError:
-        return True
+        pass  # alive, run by another user
     return True
 
 
 def _unit_graph(number: int, part: str = "facts") -> ox.NamedNode:
     return ox.NamedNode(f"{GRAPH_NS}unit/{number}/{part}")
+
+
+def _part(graph: ox.NamedNode) -> str:
+    """`facts` or `provenance`: which part of its unit's facts file an index graph holds."""
+    return graph.value.rsplit("/", 1)[1]
 
 
 def _rdflib_term(term: ox.NamedNode | ox.Literal) -> URIRef | Literal:
@@ -116,7 +121,7 @@ class FactIndex:
                 value, name = quad.object, quad.graph_name
                 typed = quad.predicate.value == str(RDF.type) and isinstance(value, ox.NamedNode)
                 if name not in own and (typed or isinstance(value, ox.Literal)):
-                    provenance = name.value.endswith("/provenance")  # type: ignore[union-attr]
+                    provenance = _part(name) == "provenance"  # type: ignore[arg-type]
                     target = graphs[OTHER_PROVENANCE_GRAPH if provenance else OTHER_SOURCES_GRAPH]
                     target.add((URIRef(iri), URIRef(quad.predicate.value), _rdflib_term(value)))
         return graphs
@@ -126,7 +131,7 @@ class FactIndex:
         own = _unit_graph(number)
         s, p, o = (ox.NamedNode(str(term)) for term in triple)
         facts = self.store.quads_for_pattern(s, p, o)
-        return any(q.graph_name != own and q.graph_name.value.endswith("/facts") for q in facts)
+        return any(q.graph_name != own and _part(q.graph_name) == "facts" for q in facts)  # type: ignore[arg-type]
 
     def note_inferred(self, triples: Graph) -> int:
         """Keep what a unit's reasoner found; return how many of these no earlier unit found."""
