@@ -3,8 +3,8 @@
 For each example query (`queries/examples/*.rq`): median and p95 latency of sequential requests
 on loopback over one kept-alive connection (as browsers and HTTP client sessions reuse theirs),
 and throughput with 8 concurrent kept-alive clients (wrk) over 10 s, for
-  - the endpoint as `alliance-kg serve` runs it (Flask under gunicorn's one-request workers),
-  - the same engine behind the same gunicorn as a bare WSGI function (no Flask, no checks),
+  - the endpoint as `alliance-kg serve` runs it (the front and its query workers),
+  - the same engine behind the same front and workers as a bare WSGI function (no checks),
   - Virtuoso 7.2 loaded with the same export (`--virtuoso`, if `virtuoso-t` is installed),
 and the bare engine in-process (query + serialisation). Then the same on a synthetic dataset
 of about a million triples (`alliance_kg.synthetic`). Figures are printed with ratios.
@@ -36,7 +36,7 @@ from alliance_kg.build import build_project, current_build
 from alliance_kg.config import defaults
 from alliance_kg.project import Project
 from alliance_kg.query_files import QueryFile, read_query
-from alliance_kg.serving import ProductionServer, gunicorn_options
+from alliance_kg.serving import serve_wsgi
 from alliance_kg.store import DATASET_FILE, Store
 from alliance_kg.synthetic import essays_for, write_dataset
 from tests.virtuoso_support import running_virtuoso
@@ -57,7 +57,7 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, math.ceil(fraction * len(ordered)) - 1)]
 
 
-# --- the bare baseline: the same engine and gunicorn, a plain WSGI function --------------
+# --- the bare baseline: the same engine, front and workers, a plain WSGI function ---------
 
 
 def bare_wsgi(store: Store) -> Callable:
@@ -79,8 +79,7 @@ def bare_wsgi(store: Store) -> Callable:
 
 def serve_bare(build: str, port: int, workers: int) -> None:
     store = Store.open(Path(build))
-    options = gunicorn_options(defaults() | {"PORT": port, "WORKERS": workers}, store)
-    ProductionServer(bare_wsgi(store), options).run()
+    serve_wsgi(bare_wsgi(store), defaults() | {"PORT": port, "WORKERS": workers}, store)
 
 
 # --- servers ----------------------------------------------------------------------------
@@ -378,7 +377,7 @@ def main() -> None:
     if args.only:
         queries = [q for q in queries if re.search(args.only, q.name)]
     print(f"{len(queries)} example queries; {args.clients} clients x {args.duration:g} s; "
-          f"{args.workers} gunicorn workers; {os.cpu_count()} CPUs")  # fmt: skip
+          f"{args.workers} query workers; {os.cpu_count()} CPUs")  # fmt: skip
     if not args.skip_essay:
         measure_dataset("essay", build, queries, args)
     if not args.skip_synthetic:

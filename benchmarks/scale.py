@@ -9,7 +9,7 @@ the essay plus N recast essays), then
     figures, peak RSS being the server's VmHWM;
   - run the example queries and three scale-shaped ones (`benchmarks/scale-queries/`) over HTTP
     on both, interleaved, sequentially: median and p95 latency. The embedded side is the store
-    behind the project's gunicorn setup (sync workers forked after the store was opened) as a
+    behind the project's front (query workers forked after the store was opened) as a
     bare WSGI function: the full endpoint pre-renders its pages at start, which takes minutes at
     these sizes.
 
@@ -47,7 +47,7 @@ from alliance_kg.build import build_project, current_build
 from alliance_kg.config import defaults
 from alliance_kg.project import Project
 from alliance_kg.query_files import QueryFile, read_query
-from alliance_kg.serving import ProductionServer, gunicorn_options
+from alliance_kg.serving import serve_wsgi
 from alliance_kg.store import DATASET_FILE, Store
 from alliance_kg.synthetic import essays_for, write_dataset
 from tests.virtuoso_support import free_port, running_virtuoso
@@ -98,10 +98,10 @@ def sparql_wsgi(store: Store) -> Callable:
 
 
 def serve_child(build: Path, store_dir: str, port: int) -> None:
-    """The store, opened in the gunicorn master, then served by forked one-request workers."""
+    """The store, opened in the front, then served by forked one-request workers."""
     store = open_store(build, store_dir)
     config = {**defaults(), "PORT": port, "WORKERS": 2, "QUERY_TIMEOUT": REQUEST_LIMIT}
-    ProductionServer(sparql_wsgi(store), gunicorn_options(config, store)).run()
+    serve_wsgi(sparql_wsgi(store), config, store)
 
 
 def child(*arguments: str) -> list[str]:

@@ -12,23 +12,31 @@ from . import config, description, endpoint, fast_path, graph_store, http_policy
 from .pages import init_app as init_pages
 
 
-def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the app: defaults, then instance `config.py`, then environment, then overrides.
+def create_app(
+    test_config: Mapping[str, Any] | None = None, *, overrides: Mapping[str, Any] | None = None
+) -> Flask:
+    """Build the app from the defaults and then, as flaskr does, `test_config` alone: no
+    instance file or stray `ALLIANCE_KG_*` variable can change a test. Without `test_config`
+    (serving): the defaults, the instance `config.py`, the environment, then `overrides`.
 
-    `test_config` may hold `STORE` (an opened `Store`) instead of `BUILD_DIR`.
+    Either mapping may hold `STORE` (an opened `Store`) instead of `BUILD_DIR`.
     """
-    overrides = dict(test_config or {})
-    environment = config.from_environment()
-    instance = overrides.get("INSTANCE_PATH") or environment.get("INSTANCE_PATH")
+    if test_config is not None and overrides is not None:
+        raise TypeError("create_app takes test_config or overrides, not both")
+    testing = test_config is not None
+    given = dict(test_config) if test_config is not None else dict(overrides or {})
+    environment = {} if testing else config.from_environment()
+    instance = given.get("INSTANCE_PATH") or environment.get("INSTANCE_PATH")
     app = Flask(
         __name__,
         instance_path=str(Path(instance).resolve()) if instance else None,
         instance_relative_config=True,
     )
     app.config.from_mapping(config.defaults())
-    app.config.from_pyfile("config.py", silent=True)
-    app.config.from_mapping(environment)
-    app.config.from_mapping(overrides)
+    if not testing:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_mapping(environment)
+    app.config.from_mapping(given)
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_REQUEST_BYTES"]
     app.json.sort_keys = False
 

@@ -7,6 +7,7 @@ import getpass
 import logging
 import sys
 from pathlib import Path
+from typing import Any
 
 from . import add_source, diff, new_term
 from .build import build_project, check_project, current_build
@@ -19,6 +20,7 @@ from .serving import add_serve_arguments, run_serve
 from .store import Store
 from .synthetic import essays_for, write_dataset
 from .turtle_format import format_file
+from .update_log import UpdateLogError
 
 
 def _ensure_build(project: Project) -> Path:
@@ -111,6 +113,71 @@ def cmd_serve(args: argparse.Namespace, project: Project) -> int:
     return run_serve(args, project)
 
 
+def _served_settings(project: Project) -> dict[str, Any]:
+    """The settings `serve` would read: defaults, instance `config.py`, environment."""
+    from flask import Config  # noqa: PLC0415 - only `updates` needs the served settings
+
+    from .config import defaults, from_environment  # noqa: PLC0415
+
+    settings = Config(str(project.root / "instance"), defaults())
+    settings.from_pyfile("config.py", silent=True)
+    settings.update(from_environment())
+    return dict(settings)
+
+
+def cmd_updates(args: argparse.Namespace, project: Project) -> int:
+    from . import update_log  # noqa: PLC0415 - the log's tools load only for this command
+
+    settings = _served_settings(project)
+    configured = args.log or settings.get("UPDATE_LOG")
+    path = Path(configured) if configured else project.root / "instance" / "updates.log"
+    if args.action == "reset":
+        backup = update_log.reset(path)
+        print(f"moved {path} to {backup}; a running server reloads the build" if backup
+              else f"{path}: no update log, nothing to do")  # fmt: skip
+        return 0
+    if not path.exists():
+        print(f"{path}: no update log (no accepted updates)")
+        return 0
+    if args.action == "repair":
+        backup = update_log.repair(path, set(args.drop))
+        print(f"repaired {path}; the original is {backup}" if backup else f"{path}: unchanged")
+    build = project.build_dir / "current"
+    limit = update_log.REPLAY_LIMIT_FACTOR * float(settings["QUERY_TIMEOUT"])
+    store = Store.open(build) if build.exists() else None
+    found = update_log.inspect(path, store, update_log.fence_of(settings), limit)
+    print(f"{path}: {found.records} record(s)" + ("" if store else "; no build to replay them"))
+    if found.tail is not None:
+        tail = found.tail
+        print(f"record {tail.number} (byte {tail.offset}) is torn: {tail.problem}; a start or "
+              "`alliance-kg updates repair` cuts it off", file=sys.stderr)  # fmt: skip
+    for problem in found.problems:
+        print(problem, file=sys.stderr)
+    if found.problems:
+        print("drop a record with `alliance-kg updates repair --drop N`", file=sys.stderr)
+    return 1 if found.tail is not None or found.problems else 0
+
+
+def add_updates_arguments(parser: argparse.ArgumentParser) -> None:
+    """`updates check | repair [--drop N] | reset`, each with `--log FILE`."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--log", help="the update log (default: UPDATE_LOG or instance/updates.log)"
+    )
+    actions = parser.add_subparsers(dest="action", required=True)
+    actions.add_parser(
+        "check", parents=[common], help="replay the log over the build; report every problem"
+    )
+    repairer = actions.add_parser(
+        "repair", parents=[common], help="cut a torn tail, drop named records (keeps a .bak)"
+    )
+    repairer.add_argument(
+        "--drop", type=int, action="append", default=[], metavar="N", help="drop record N"
+    )
+    actions.add_parser("reset", parents=[common], help="start clean: move the log to a .bak")
+    parser.set_defaults(run=cmd_updates)
+
+
 EXTENSION_COMMANDS = (
     (new_term, "new-term", "add a class or property, with its annotations, to an ontology module"),
     (add_source, "add-source", "add a source text: segments, document resources, starter facts"),
@@ -171,6 +238,9 @@ def parser() -> argparse.ArgumentParser:
     generator.add_argument("--seed", type=int, default=0, help="same seed, same bytes")
     generator.add_argument("-o", "--output", required=True, help="build folder to write")
     generator.set_defaults(run=cmd_generate)
+    add_updates_arguments(
+        commands.add_parser("updates", help="check, repair or reset the update log")
+    )
     serve = commands.add_parser("serve", help="serve the SPARQL endpoint and pages")
     add_serve_arguments(serve)
     serve.set_defaults(run=cmd_serve)
@@ -185,6 +255,9 @@ def main(argv: list[str] | None = None) -> int:
     project = Project.locate(args.project)
     try:
         return args.run(args, project)
+    except UpdateLogError as failure:
+        print(f"update log: {failure}", file=sys.stderr)
+        return 1
     except InvalidProject as failure:
         for problem in failure.problems:
             print(problem, file=sys.stderr)

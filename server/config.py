@@ -11,11 +11,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .sandbox import total_memory_bytes
+
 ENV_PREFIX = "ALLIANCE_KG_"
-
-
-def _text_list(value: str) -> tuple[str, ...]:
-    return tuple(part for part in value.replace(",", " ").split() if part)
 
 
 def _boolean(value: str) -> bool:
@@ -42,30 +40,43 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "WORKERS",
         max(2, 2 * (os.cpu_count() or 1) + 1),
-        "Worker processes under gunicorn. A runaway query holds one worker until the time "
-        "limit kills it, so keep at least two.",
+        "Query worker processes under `alliance-kg serve`. A runaway query holds one worker "
+        "until the time limit kills it, so keep at least two.",
         int,
     ),
     Setting(
         "QUERY_TIMEOUT",
         30.0,
-        "Seconds a query may run. Under `alliance-kg serve` the worker running an overdue "
-        "query answers 503 and is killed and replaced, which frees its CPU.",
+        "Seconds a request may run. Under `alliance-kg serve` the front answers an overdue "
+        "request with 503 and kills and replaces its worker, which frees its CPU.",
         float,
-    ),
-    Setting(
-        "KILL_OVERDUE_WORKER",
-        True,
-        "Under `alliance-kg serve` (gunicorn, one request at a time per worker), end the "
-        "worker process of an overdue query after answering 503. Elsewhere (`--dev`, tests) "
-        "the query's thread is abandoned instead and keeps its CPU until it finishes.",
-        _boolean,
     ),
     Setting(
         "KEEPALIVE",
         5,
         "Seconds an idle HTTP/1.1 connection stays open for the client's next request under "
         "`alliance-kg serve`; 0 closes every connection after its response.",
+        int,
+    ),
+    Setting(
+        "REQUEST_READ_TIMEOUT",
+        10.0,
+        "Seconds a client has to send one whole request (head and body) once it started; "
+        "past it the front answers 408 and closes the connection. No worker waits meanwhile.",
+        float,
+    ),
+    Setting(
+        "MAX_CONNECTIONS",
+        1000,
+        "Most client connections the front holds open at once; more are closed on arrival.",
+        int,
+    ),
+    Setting(
+        "QUERY_MEMORY_LIMIT",
+        0,
+        "MiB a request may add to its worker's memory; past it the worker answers 503 and is "
+        "replaced. 0 (the default) means half the machine's memory shared by the workers: "
+        "total / 2 / (WORKERS + 1).",
         int,
     ),
     Setting(
@@ -131,13 +142,6 @@ SETTINGS: tuple[Setting, ...] = (
         lambda value: value or None,
     ),
     Setting(
-        "SERVICE_ALLOWLIST",
-        (),
-        "Endpoint IRIs that `SERVICE` may call (space or comma separated). Empty: every "
-        "`SERVICE` gets 400 and the server never fetches a URL.",
-        _text_list,
-    ),
-    Setting(
         "CORS_ALLOW_ORIGIN",
         "*",
         "Value of `Access-Control-Allow-Origin`. Credentials are never allowed.",
@@ -183,12 +187,28 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "ACCESS_LOG",
         False,
-        "Log every request (gunicorn access log). Off by default: it costs throughput.",
+        "Log every request (method, target, status, milliseconds). Off by default: it costs "
+        "throughput.",
         _boolean,
+    ),
+    Setting(
+        "MAX_RESULT_BYTES",
+        16 * 1024 * 1024,
+        "Largest result body, in bytes: output stops at the last whole solution or triple "
+        "that fits, and the response carries `X-SPARQL-MaxRows`. 0 turns the cap off.",
+        int,
     ),
 )
 
 SETTINGS_BY_NAME: dict[str, Setting] = {setting.name: setting for setting in SETTINGS}
+
+
+def memory_limit_bytes(config: Mapping[str, Any]) -> int:
+    """`QUERY_MEMORY_LIMIT` in bytes, or its default for this machine and worker count."""
+    mebibytes = int(config["QUERY_MEMORY_LIMIT"])
+    if mebibytes > 0:
+        return mebibytes * 1024 * 1024
+    return total_memory_bytes() // 2 // (int(config["WORKERS"]) + 1)
 
 
 def defaults() -> dict[str, Any]:

@@ -1,11 +1,13 @@
 """Machine-readable descriptions: the SPARQL 1.1 Service Description, and VoID.
 
 Both are small graphs computed from named queries (`queries/views/void-*.rq`), built once per
-dataset version and host, and served in any RDF format the endpoint writes.
+dataset version and host, and served in any RDF format the endpoint writes. Blank nodes get
+fixed labels, so every worker process writes the same bytes, and the ETag is their digest.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -89,7 +91,7 @@ def _default_count(store: Backend) -> int:
 def service_description(store: Backend, base: str) -> Triples:
     """sd:Service with its languages, formats, features and the default dataset's graphs."""
     service = _node(base + "sparql")
-    dataset, default = ox.BlankNode(), ox.BlankNode()
+    dataset, default = ox.BlankNode("dataset"), ox.BlankNode("default-graph")
     triples = [
         ox.Triple(service, _node(RDF.type), _node(SD.Service)),
         ox.Triple(service, _node(SD.endpoint), service),
@@ -102,15 +104,13 @@ def service_description(store: Backend, base: str) -> Triples:
     ]
     if current_app.config["UPDATE_TOKEN"]:
         triples.append(ox.Triple(service, _node(SD.supportedLanguage), _node(SD.SPARQL11Update)))
-    if current_app.config["SERVICE_ALLOWLIST"]:
-        triples.append(ox.Triple(service, _node(SD.feature), _node(SD.BasicFederatedQuery)))
     triples += [
         ox.Triple(service, _node(SD.resultFormat), _node(FORMATS[name])) for name in RESULT_FORMATS
     ]
     total = _default_count(store)
-    for iri, count in _graph_counts(store):
+    for number, (iri, count) in enumerate(_graph_counts(store)):
         total += count
-        named, graph = ox.BlankNode(), ox.BlankNode()
+        named, graph = ox.BlankNode(f"named-graph-{number}"), ox.BlankNode(f"graph-{number}")
         triples += [
             ox.Triple(dataset, _node(SD.namedGraph), named),
             ox.Triple(named, _node(RDF.type), _node(SD.NamedGraph)),
@@ -139,22 +139,22 @@ def void_description(store: Backend, base: str) -> Triples:
         ox.Triple(dataset, _node(VOID.classes), _count(len(classes))),
         ox.Triple(dataset, _node(VOID.properties), _count(len(properties))),
     ]
-    for row in classes:
-        part = ox.BlankNode()
+    for number, row in enumerate(classes):
+        part = ox.BlankNode(f"class-{number}")
         triples += [
             ox.Triple(dataset, _node(VOID.classPartition), part),
             ox.Triple(part, _node(VOID["class"]), row["class"]),
             ox.Triple(part, _node(VOID.entities), _count(row["entities"].value)),
         ]
-    for row in properties:
-        part = ox.BlankNode()
+    for number, row in enumerate(properties):
+        part = ox.BlankNode(f"property-{number}")
         triples += [
             ox.Triple(dataset, _node(VOID.propertyPartition), part),
             ox.Triple(part, _node(VOID.property), row["property"]),
             ox.Triple(part, _node(VOID.triples), _count(row["triples"].value)),
         ]
-    for iri, count in graphs:
-        subset = ox.BlankNode()
+    for number, (iri, count) in enumerate(graphs):
+        subset = ox.BlankNode(f"graph-{number}")
         triples += [
             ox.Triple(dataset, _node(VOID.subset), subset),
             ox.Triple(subset, _node(RDF.type), _node(VOID.Dataset)),
@@ -166,23 +166,34 @@ def void_description(store: Backend, base: str) -> Triples:
 
 
 def respond(build: Callable[[Backend, str], Triples], format_names: list[str]) -> Response:
-    """A description in the negotiated format, built once per version, host and format."""
+    """A description in the negotiated format, built once per version, host and format.
+
+    The ETag is a digest of the bytes themselves, so it is strong across worker processes.
+    """
     store = get_store()
     fmt = negotiation.choose(request.headers.get("Accept"), format_names, negotiation.GRAPH)
-    etag = caching.etag_for(store.version, build.__name__, request.host_url, fmt.media_type)
-    if caching.matches(etag):
-        return caching.not_modified(etag)
-    cache: dict[str, bytes] = current_app.extensions.setdefault(CACHE, {})
-    body = cache.get(etag)
-    if body is None:
+    key = caching.etag_for(store.version, build.__name__, request.host_url, fmt.media_type)
+    cache: dict[str, tuple[bytes, str]] = current_app.extensions.setdefault(CACHE, {})
+    cached = cache.get(key)
+    if cached is None:
         triples = build(store, request.host_url)
         body = ox.serialize(triples, format=fmt.engine, prefixes=PREFIXES) or b""
         if len(cache) > 64:  # one entry per host name and format: never let it grow unbounded
             cache.clear()
-        cache[etag] = body
+        cached = cache[key] = (body, bytes_etag(body, fmt.media_type))
+    body, etag = cached
+    if caching.matches(etag):
+        return caching.not_modified(etag)
     response = Response(body, content_type=fmt.content_type)
     response.headers["Vary"] = "Accept"
     return caching.tag(response, etag)
+
+
+def bytes_etag(body: bytes, media_type: str) -> str:
+    """A strong entity tag that names exactly these bytes of this media type."""
+    digest = hashlib.blake2b(body, digest_size=12)
+    digest.update(b"\x00" + media_type.encode())
+    return f'"{digest.hexdigest()}"'
 
 
 @bp.route("/.well-known/void", methods=["GET", "HEAD"])

@@ -19,10 +19,11 @@ from flask import Flask
 from werkzeug.exceptions import HTTPException
 
 from . import caching, results
-from .http_policy import EXPOSED_HEADERS
+from .http_policy import EXPOSED_HEADERS, FRAME_HEADERS
 from .negotiation import NotAcceptable
 from .protocol import parse_pairs
 from .query_guard import CACHED_QUERY_CHARS, Refused
+from .query_worker import REQUEST_ID
 from .remote_store import BackendError
 from .store import EXTENSION as STORE
 from .store import Backend
@@ -56,7 +57,7 @@ class FastQueries:
             or len(raw) > self.max_bytes
         ):
             return self.flask(environ, start_response)
-        request_id = os.urandom(6).hex()
+        request_id = environ.get(REQUEST_ID) or os.urandom(6).hex()
         try:
             return self._answer(environ, start_response, raw, request_id)
         except QueryTimeout as timeout:
@@ -94,8 +95,6 @@ class FastQueries:
             lambda: results.execute(store, prepared),
             seconds=self.config["QUERY_TIMEOUT"],
             environ=environ,
-            kill=self.config["KILL_OVERDUE_WORKER"],
-            ids=(request_id, self.origin),
         )
         headers = self._common(request_id, prepared.fmt.content_type, len(body))
         headers += [
@@ -131,6 +130,7 @@ class FastQueries:
             ("X-Request-Id", request_id),
             ("Access-Control-Allow-Origin", self.origin),
             ("Access-Control-Expose-Headers", EXPOSED_HEADERS),
+            *FRAME_HEADERS,
         ]
         if content_type is not None:
             headers += [("Content-Type", content_type), ("Content-Length", str(length))]

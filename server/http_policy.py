@@ -22,12 +22,18 @@ log = logging.getLogger(__name__)
 ALLOWED_HEADERS = "Accept, Authorization, Content-Type, If-None-Match"
 EXPOSED_HEADERS = "ETag, X-Request-Id, X-SPARQL-MaxRows"
 PREFLIGHT_MAX_AGE = "86400"
+# No page may be framed by another site (clickjacking); the CSP holds only `frame-ancestors`,
+# so the pages' own scripts and styles are not restricted.
+FRAME_HEADERS = (
+    ("X-Frame-Options", "DENY"),
+    ("Content-Security-Policy", "frame-ancestors 'none'"),
+)
 
 
 def request_id() -> str:
     """This request's id, made on first use: 12 hex digits, in the response and the log."""
-    if "request_id" not in g:
-        g.request_id = os.urandom(6).hex()
+    if "request_id" not in g:  # the front's id when it made one, so its log lines match
+        g.request_id = request.environ.get("alliance_kg.request_id") or os.urandom(6).hex()
     return g.request_id
 
 
@@ -39,6 +45,8 @@ def _add_headers(response: Response) -> Response:
     headers = response.headers
     headers["X-Request-Id"] = request_id()
     headers["Access-Control-Allow-Origin"] = current_app.config["CORS_ALLOW_ORIGIN"]
+    for name, value in FRAME_HEADERS:
+        headers[name] = value
     if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
         headers["Access-Control-Allow-Methods"] = "GET, HEAD, POST, OPTIONS"
         headers["Access-Control-Allow-Headers"] = ALLOWED_HEADERS

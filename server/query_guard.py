@@ -4,12 +4,18 @@ Both engines fetch URLs for `SERVICE` and `LOAD` (docs/endpoint.md), and pyoxigr
 parser, so the scan tokenises the text (skipping strings, IRIs and comments) and reads the few
 constructs that matter: the query form, `FROM`/`FROM NAMED`, `SERVICE`, `LOAD`, `USING`, the
 nesting depth and the top-level `LIMIT`. Results are cached by query text.
+
+The scan must read the text as the engine does, and refuses where the two could differ:
+pyoxigraph matches a keyword without a word boundary (`SERVICE:x` is `SERVICE :x`,
+`trueSERVICE` is `true SERVICE`), so a name hiding a dangerous keyword is refused; and a text
+with `\\u` escapes is also read with the escapes decoded over the whole text, as SPARQL 1.1
+says, and refused if that reading differs in anything that matters.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from urllib.parse import urljoin
 
@@ -18,7 +24,7 @@ _LOCAL = rf"(?:[{_PN_CHARS}:%]|\\.)*(?:\.+(?:[{_PN_CHARS}:%]|\\.)+)*"
 TOKEN = re.compile(
     r"""(?P<ws>\s+)
     |(?P<comment>\#[^\n\r]*)
-    |(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+    |(?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)
     |(?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
         |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
     |(?P<var>[?$][\w\u00B7-\uFFFF]+)
@@ -43,6 +49,14 @@ OPENERS = {"{": "}", "(": ")", "[": "]"}
 OPERATOR_CHARS = frozenset("|/^+-*=<>!")
 OPERATOR_WORDS = frozenset({"UNION", "OPTIONAL", "MINUS"})
 CACHED_QUERY_CHARS = 16_384
+# Keywords the engine may read straight after another one, with no space between them.
+_KEYWORD_TEXT = """BASE PREFIX ORDER BY ASC DESC LIMIT OFFSET DISTINCT REDUCED FROM NAMED WHERE
+    GRAPH SERVICE SILENT BIND UNDEF FILTER VALUES TO INTO DEFAULT ALL DATA USING GROUP HAVING AS
+    NOT IN EXISTS TRUE FALSE"""
+KEYWORDS = QUERY_FORMS | UPDATE_VERBS | OPERATOR_WORDS | frozenset(_KEYWORD_TEXT.split())
+GLUED = ("SERVICE", "LOAD", "FROM", "USING", "NAMED", "WITH", "INTO")
+LEADING = ("PREFIX", "BASE")
+ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 
 class Refused(Exception):
@@ -52,6 +66,15 @@ class Refused(Exception):
         super().__init__(message)
         self.message = message
         self.status = status
+
+
+def network_refused() -> Refused:
+    """What the client hears when the engine tried to open a socket and the sandbox said no."""
+    return Refused(
+        "This request made the engine try to reach the network, which this endpoint never "
+        "does (SERVICE, LOAD and remote FROM are refused).",
+        403,
+    )
 
 
 @dataclass(frozen=True)
@@ -68,7 +91,10 @@ class Token:
 
 @dataclass(frozen=True)
 class Scan:
-    """What the scan learnt about one query or update text."""
+    """What the scan learnt about one query or update text.
+
+    `refusals` holds what the scan could not read with certainty; `check_fetches` refuses them.
+    """
 
     form: str | None
     from_graphs: tuple[str, ...] = ()
@@ -85,6 +111,7 @@ class Scan:
     values_at: int | None = None
     end: int = 0
     notes: dict[str, str] = field(default_factory=dict)
+    refusals: tuple[str, ...] = ()
 
 
 def tokens(text: str) -> list[Token]:
@@ -104,9 +131,72 @@ def tokens(text: str) -> list[Token]:
     return found
 
 
+def decode_escapes(text: str) -> str:
+    """`\\uXXXX` and `\\UXXXXXXXX` decoded over the whole text, as SPARQL 1.1 (19.2) says.
+
+    Raises `Refused` for a code point no engine can take (a surrogate, or past U+10FFFF).
+    """
+
+    def one(match: re.Match[str]) -> str:
+        point = int(match.group(1) or match.group(2), 16)
+        if point > 0x10FFFF or 0xD800 <= point <= 0xDFFF:
+            raise Refused(f"The escape {match.group()} is not a Unicode character.")
+        return chr(point)
+
+    return ESCAPE.sub(one, text)
+
+
+@lru_cache(maxsize=4096)
+def hidden_keyword(name: str) -> str | None:
+    """The dangerous keyword the engine could read at the start of `name`, if any.
+
+    The engine matches keywords without a word boundary, so `SERVICEc` may be `SERVICE c` and
+    `ASKFROM` `ASK FROM`: every split into leading keywords is tried.
+    """
+    upper = name.upper()
+    if upper.startswith(LEADING):
+        return next(word for word in LEADING if upper.startswith(word))
+    todo, seen = [0], set()
+    while todo:
+        at = todo.pop()
+        rest = upper[at:]
+        for word in GLUED:
+            if rest.startswith(word):
+                return word
+        for word in KEYWORDS:
+            if rest.startswith(word) and at + len(word) not in seen:
+                seen.add(at + len(word))
+                todo.append(at + len(word))
+    return None
+
+
+def _glue_refusal(token: Token) -> str | None:
+    """Why a name or prefixed name is refused: it may hide a keyword the engine would act on."""
+    if token.kind == "name":
+        if token.word in KEYWORDS:
+            return None
+        part = token.text
+    elif token.kind == "pname":
+        part = token.text.partition(":")[0] + ":"
+    else:
+        return None
+    word = hidden_keyword(part)
+    if word is None:
+        return None
+    return (
+        f"`{token.text}` is refused: the engine may read it as the keyword {word} followed by "
+        f"the rest. Put a space after {word}, or rename the prefix."
+    )
+
+
+def _iri_text(token: Token) -> str:
+    return ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), token.text[1:-1])
+
+
 def _resolve(token: Token, prefixes: dict[str, str], base: str) -> str:
     if token.kind == "iri":
-        return urljoin(base, token.text[1:-1]) if base else token.text[1:-1]
+        iri = _iri_text(token)
+        return urljoin(base, iri) if base else iri
     if token.kind == "pname":
         prefix, _, local = token.text.partition(":")
         if prefix in prefixes:
@@ -126,7 +216,7 @@ def scan(text: str) -> Scan:
     """Scan a query or update; cached for texts of ordinary size."""
     if len(text) <= CACHED_QUERY_CHARS:
         return _cached_scan(text)
-    return _scan(text)
+    return _read_both_ways(text)
 
 
 def _shape(found: list[Token]) -> dict[str, int]:
@@ -147,69 +237,132 @@ def _shape(found: list[Token]) -> dict[str, int]:
 
 @lru_cache(maxsize=2048)
 def _cached_scan(text: str) -> Scan:
-    return _scan(text)
+    return _read_both_ways(text)
 
 
-def _scan(text: str) -> Scan:  # noqa: PLR0912 - one pass over the tokens, one branch a keyword
-    found = tokens(text)
-    prefixes: dict[str, str] = {}
-    base = ""
+def _fetches(found: Scan) -> tuple[object, ...]:
+    return (found.form, found.services, found.loads, found.from_graphs, found.from_named)
+
+
+def _read_both_ways(text: str) -> Scan:
+    """The engine's reading; with escapes, also the spec's reading, which must agree with it.
+
+    pyoxigraph decodes escapes only inside strings and IRIs, rdflib and the spec everywhere: an
+    escape that moves a token boundary (`\\u0022` in a string) would be read two ways.
+    """
+    engine = _scan(text)
+    if not ESCAPE.search(text):
+        return engine
+    try:
+        decoded = decode_escapes(text)
+    except Refused as refused:
+        return replace(engine, refusals=(*engine.refusals, refused.message))
+    spec = _scan(decoded)
+    kinds = [token.kind for token in tokens(text)] == [token.kind for token in tokens(decoded)]
+    if kinds and _fetches(spec) == _fetches(engine) and not spec.refusals:
+        return engine
+    message = (
+        "The text reads differently once its \\u escapes are decoded (as SPARQL 1.1 says), so "
+        "it is refused: write the characters themselves instead of escapes."
+    )
+    return replace(engine, refusals=(*engine.refusals, message))
+
+
+@dataclass
+class _Reading:
+    """What one pass over the tokens has found so far."""
+
+    prefixes: dict[str, str] = field(default_factory=dict)
+    base: str = ""
     form: str | None = None
-    from_graphs: list[str] = []
-    from_named: list[str] = []
-    services: list[str] = []
-    nondeterministic: list[str] = []
-    now_spans: list[tuple[int, int]] = []
-    loads = False
+    from_graphs: list[str] = field(default_factory=list)
+    from_named: list[str] = field(default_factory=list)
+    services: list[str] = field(default_factory=list)
+    loads: bool = False
+    nondeterministic: list[str] = field(default_factory=list)
+    now_spans: list[tuple[int, int]] = field(default_factory=list)
     limit: int | None = None
     limit_span: tuple[int, int] | None = None
     values_at: int | None = None
+    refusals: list[str] = field(default_factory=list)
+
+
+def _read_prologue(found: list[Token], index: int, word: str, reading: _Reading) -> None:
+    """PREFIX and BASE as the engine reads them: a later declaration replaces an earlier one."""
+    name, iri = [*found[index + 1 : index + 3], None, None][:2]
+    if word == "BASE" and name is not None and name.kind == "iri":
+        reading.base = _resolve(name, reading.prefixes, reading.base)
+    elif (
+        word == "PREFIX"
+        and name is not None
+        and iri is not None
+        and (name.kind, iri.kind) == ("pname", "iri")
+        and name.text.index(":") == len(name.text) - 1
+    ):
+        reading.prefixes[name.text[:-1]] = _resolve(iri, reading.prefixes, reading.base)
+    else:
+        reading.refusals.append(f"A {word} declaration could not be read.")
+
+
+def _read_word(found: list[Token], index: int, reading: _Reading) -> None:
+    """Note what one keyword means for fetching, replaying and capping."""
+    token = found[index]
+    word = token.word
+    following = found[index + 1] if index + 1 < len(found) else None
+    after = following.word if following is not None else ""
+    if word in ("PREFIX", "BASE"):
+        _read_prologue(found, index, word, reading)
+    elif reading.form is None and (word in QUERY_FORMS or word in UPDATE_VERBS):
+        reading.form = word
+    if word in ("FROM", "USING"):
+        named = after == "NAMED"
+        graph = _graph_after(found, index + 1 + named, reading.prefixes, reading.base)
+        (reading.from_named if named else reading.from_graphs).append(graph)
+    elif word == "SERVICE":
+        silent = after == "SILENT"
+        reading.services.append(
+            _graph_after(found, index + 1 + silent, reading.prefixes, reading.base)
+        )
+    elif word == "LOAD":
+        reading.loads = True
+    elif word in NONDETERMINISTIC:
+        reading.nondeterministic.append(word)
+    elif word == "NOW" and after == "" and following is not None and following.text == "(":
+        closing = found[index + 2] if index + 2 < len(found) else None
+        if closing is not None and closing.text == ")":
+            reading.now_spans.append((token.start, closing.start + 1))
+    elif word == "LIMIT" and token.depth == 0 and following is not None:
+        if following.kind == "number" and following.text.isdigit():
+            reading.limit = int(following.text)
+            reading.limit_span = (following.start, following.start + len(following.text))
+    elif word == "VALUES" and token.depth == 0 and reading.form in QUERY_FORMS:
+        reading.values_at = token.start
+
+
+def _scan(text: str) -> Scan:
+    """One reading of the text, token by token, as the engine's grammar would see it."""
+    found = tokens(text)
+    reading = _Reading()
     for index, token in enumerate(found):
-        word = token.word
-        if not word:
-            continue
-        if word == "PREFIX" and index + 2 < len(found) and found[index + 2].kind == "iri":
-            name = found[index + 1].text.rstrip(":")
-            prefixes[name] = _resolve(found[index + 2], prefixes, base)
-        elif word == "BASE" and index + 1 < len(found) and found[index + 1].kind == "iri":
-            base = _resolve(found[index + 1], prefixes, base)
-        elif form is None and (word in QUERY_FORMS or word in UPDATE_VERBS):
-            form = word
-        if word in ("FROM", "USING"):
-            named = index + 1 < len(found) and found[index + 1].word == "NAMED"
-            graph = _graph_after(found, index + 1 + named, prefixes, base)
-            (from_named if named else from_graphs).append(graph)
-        elif word == "SERVICE":
-            silent = index + 1 < len(found) and found[index + 1].word == "SILENT"
-            services.append(_graph_after(found, index + 1 + silent, prefixes, base))
-        elif word == "LOAD":
-            loads = True
-        elif word in NONDETERMINISTIC:
-            nondeterministic.append(word)
-        elif word == "NOW" and index + 2 < len(found) and found[index + 1].text == "(":
-            closing = found[index + 2]
-            if closing.text == ")":
-                now_spans.append((token.start, closing.start + 1))
-        elif word == "LIMIT" and token.depth == 0 and index + 1 < len(found):
-            number = found[index + 1]
-            if number.kind == "number" and number.text.isdigit():
-                limit = int(number.text)
-                limit_span = (number.start, number.start + len(number.text))
-        elif word == "VALUES" and token.depth == 0 and form in QUERY_FORMS:
-            values_at = token.start
+        refusal = _glue_refusal(token)
+        if refusal is not None:
+            reading.refusals.append(refusal)
+        elif token.word:
+            _read_word(found, index, reading)
     return Scan(
-        form=form,
-        from_graphs=tuple(from_graphs),
-        from_named=tuple(from_named),
-        services=tuple(services),
-        loads=loads,
-        nondeterministic=tuple(nondeterministic),
-        now_spans=tuple(now_spans),
+        form=reading.form,
+        from_graphs=tuple(reading.from_graphs),
+        from_named=tuple(reading.from_named),
+        services=tuple(reading.services),
+        loads=reading.loads,
+        nondeterministic=tuple(reading.nondeterministic),
+        now_spans=tuple(reading.now_spans),
         **_shape(found),
-        limit=limit,
-        limit_span=limit_span,
-        values_at=values_at,
+        limit=reading.limit,
+        limit_span=reading.limit_span,
+        values_at=reading.values_at,
         end=len(text),
+        refusals=tuple(reading.refusals),
     )
 
 
@@ -218,7 +371,6 @@ class Policy:
     """The limits a scanned text must respect; built from the app's settings."""
 
     graphs: frozenset[str]
-    service_allowlist: frozenset[str] = frozenset()
     max_nesting: int = 64
     max_groups: int = 1000
     max_operators: int = 2000
@@ -245,16 +397,18 @@ def check_shape(found: Scan, policy: Policy) -> None:
 
 
 def check_fetches(found: Scan, policy: Policy) -> None:
-    """Refuse anything that would make the engine fetch a URL: SERVICE, LOAD, outside graphs."""
+    """Refuse anything that would or might make the engine fetch a URL: SERVICE, LOAD, graphs
+    outside the dataset, and whatever the scan could not read as the engine does."""
+    if found.refusals:
+        raise Refused(found.refusals[0])
     if found.loads:
         raise Refused("LOAD is refused: this endpoint never fetches URLs.")
-    for service in found.services:
-        if service not in policy.service_allowlist:
-            shown = service or "without an IRI"
-            raise Refused(
-                f"SERVICE {shown} is refused: federated queries are off unless the endpoint "
-                "is on SERVICE_ALLOWLIST."
-            )
+    if found.services:
+        shown = found.services[0] or "without an IRI"
+        raise Refused(
+            f"SERVICE {shown} is refused: this endpoint never makes federated calls, "
+            "whatever the service's IRI or variable."
+        )
     for graph in (*found.from_graphs, *found.from_named):
         if graph not in policy.graphs:
             raise Refused(

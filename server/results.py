@@ -1,21 +1,30 @@
-"""Evaluate a checked query on the store and serialise its result, inside the time limit."""
+"""Evaluate a checked query on the store and serialise its result, inside the time limit.
+
+Output is bounded twice: a CONSTRUCT or DESCRIBE stops after `MAX_RESULT_ROWS` triples (a big
+template times many solutions made 106 MB from a 30 KB query), and every result after
+`MAX_RESULT_BYTES` bytes. A capped result is still complete, valid output of what fits; the
+caller says so with `X-SPARQL-MaxRows`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import contextlib
+import sys
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from functools import partial
+from typing import Any, TypeVar, cast
 
 import pyoxigraph as ox
 from flask import current_app, request
 
 from . import negotiation
 from .caching import etag_for
-from .http_policy import request_id
 from .negotiation import Format
-from .query_guard import Policy, Refused, Scan, capped, check_query
+from .query_guard import Policy, Refused, Scan, capped, check_query, network_refused
+from .query_worker import DEADLINE_ENFORCED
 from .store import Backend
-from .timeouts import THREADS, WATCHDOG
+from .timeouts import THREADS
 
 
 @dataclass(frozen=True)
@@ -43,32 +52,29 @@ class Dataset:
 
 POLICY = "alliance_kg.policy"
 T = TypeVar("T")
-Work = Callable[[], tuple[bytes, bool]]
+Work = Callable[[], tuple[bytes, str]]
+Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+TSV = ox.QueryResultsFormat.TSV
 
 
-def run_limited(
-    work: Callable[[], T], *, seconds: float, environ: Mapping, kill: bool, ids: tuple[str, str]
-) -> T:
-    """Run under the watchdog in a killable one-request gunicorn worker, else in a helper thread.
+@dataclass(frozen=True)
+class Limits(Policy):
+    """The checks' limits plus the byte cap on output, which only serialising can apply."""
 
-    `ids` is the request id and the CORS origin the watchdog's 503 carries.
-    """
-    sock = environ.get("gunicorn.socket")
-    if sock is not None and kill and not environ.get("wsgi.multithread"):
-        return WATCHDOG.run(work, seconds, sock, *ids)
+    max_bytes: int = 0
+
+
+def run_limited(work: Callable[[], T], *, seconds: float, environ: Mapping) -> T:
+    """Run directly in a query worker, whose front kills it when overdue (`worker_pool.py`);
+    elsewhere (`--dev`, the test client) in a helper thread abandoned at the deadline."""
+    if environ.get(DEADLINE_ENFORCED):
+        return work()
     return THREADS.run(work, seconds)
 
 
 def limited(work: Callable[[], T]) -> T:
     """`run_limited` with the current app's settings and request."""
-    config = current_app.config
-    return run_limited(
-        work,
-        seconds=config["QUERY_TIMEOUT"],
-        environ=request.environ,
-        kill=config["KILL_OVERDUE_WORKER"],
-        ids=(request_id(), config["CORS_ALLOW_ORIGIN"]),
-    )
+    return run_limited(work, seconds=current_app.config["QUERY_TIMEOUT"], environ=request.environ)
 
 
 def policy_for(store: Backend, config: Mapping[str, Any], cache: dict[str, Any]) -> Policy:
@@ -77,13 +83,13 @@ def policy_for(store: Backend, config: Mapping[str, Any], cache: dict[str, Any])
     if cached is not None and cached[0] == store.version:
         return cached[1]
     graphs = store.named_graphs() | set(store.graphs)
-    made = Policy(
+    made = Limits(
         graphs=frozenset(graphs),
-        service_allowlist=frozenset(config["SERVICE_ALLOWLIST"]),
         max_nesting=config["MAX_QUERY_NESTING"],
         max_groups=config["MAX_QUERY_GROUPS"],
         max_operators=config["MAX_QUERY_OPERATORS"],
         max_rows=config["MAX_RESULT_ROWS"],
+        max_bytes=config["MAX_RESULT_BYTES"],
     )
     cache[POLICY] = (store.version, made)
     return made
@@ -95,7 +101,7 @@ def policy(store: Backend) -> Policy:
 
 @dataclass(frozen=True)
 class Prepared:
-    """A checked query, ready to run: its scan, dataset, format and entity tag."""
+    """A checked query, ready to run: its scan, dataset, format, entity tag and output caps."""
 
     text: str
     capped_text: str
@@ -104,6 +110,7 @@ class Prepared:
     fmt: Format
     etag: str
     max_rows: int
+    max_bytes: int = 0
 
 
 def prepare(
@@ -135,7 +142,8 @@ def prepare(
         fmt.media_type,
     )
     capped_text, was_capped = capped(text, scan, checks.max_rows)
-    return Prepared(text, capped_text, was_capped, dataset, fmt, etag, checks.max_rows)
+    max_bytes = checks.max_bytes if isinstance(checks, Limits) else 0
+    return Prepared(text, capped_text, was_capped, dataset, fmt, etag, checks.max_rows, max_bytes)
 
 
 def result_kind(form: str | None) -> str:
@@ -143,19 +151,33 @@ def result_kind(form: str | None) -> str:
     return negotiation.GRAPH if form in ("CONSTRUCT", "DESCRIBE") else negotiation.SOLUTIONS
 
 
-def execute(store: Backend, prepared: Prepared) -> tuple[bytes, bool]:
-    """The serialised result, and whether the row cap lowered the query's LIMIT."""
+def execute(store: Backend, prepared: Prepared) -> tuple[bytes, str]:
+    """The serialised result, and which cap made it partial: "" for none, "rows" when the
+    query's LIMIT was lowered, "triples" or "bytes" when output stopped at that cap."""
     dataset = prepared.dataset
+
+    def evaluate() -> Result:
+        try:
+            return store.query(
+                prepared.capped_text,
+                list(dataset.default_graphs) or None,
+                list(dataset.named_graphs) or None,
+            )
+        except SyntaxError as error:
+            shown = _own_error(store, prepared.text, error) if prepared.was_capped else error
+            raise Refused(f"Syntax error: {shown}") from None
+
     try:
-        result = store.query(
-            prepared.capped_text,
-            list(dataset.default_graphs) or None,
-            list(dataset.named_graphs) or None,
+        body, cut = serialise_capped(
+            evaluate(),
+            prepared.fmt,
+            max_triples=prepared.max_rows,
+            max_bytes=prepared.max_bytes,
+            again=evaluate,
         )
-    except SyntaxError as error:
-        shown = _own_error(store, prepared.text, error) if prepared.was_capped else error
-        raise Refused(f"Syntax error: {shown}") from None
-    return serialise(result, prepared.fmt), prepared.was_capped
+    except PermissionError:  # the engine opened a socket in the sandbox (sandbox.py)
+        raise network_refused() from None
+    return body, cut or ("rows" if prepared.was_capped else "")
 
 
 def syntax_error(store: Backend, text: str) -> None:
@@ -185,3 +207,117 @@ def serialise(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, fmt
     if not isinstance(fmt.engine, ox.QueryResultsFormat):
         raise negotiation.NotAcceptable(negotiation.SOLUTIONS)
     return result.serialize(format=fmt.engine) or b""
+
+
+def serialise_capped(
+    result: Result,
+    fmt: Format,
+    *,
+    max_triples: int,
+    max_bytes: int,
+    again: Callable[[], Result],
+) -> tuple[bytes, str]:
+    """Write a result within `max_triples` and `max_bytes` (0: no cap), and name the cap that
+    cut it short, if any. `again` evaluates the query anew: solutions cannot be replayed."""
+    if isinstance(result, ox.QueryTriples) and (max_triples or max_bytes):
+        if not isinstance(fmt.engine, ox.RdfFormat):
+            raise negotiation.NotAcceptable(negotiation.GRAPH)
+        return _capped_graph(result, fmt.engine, max_triples, max_bytes)
+    if not isinstance(result, ox.QuerySolutions) or not max_bytes:
+        return serialise(result, fmt), ""
+    if not isinstance(fmt.engine, ox.QueryResultsFormat):
+        raise negotiation.NotAcceptable(negotiation.SOLUTIONS)
+    buffer = _CappedBuffer(max_bytes)
+    try:
+        result.serialize(buffer, fmt.engine)
+    except _Overflow:
+        solutions = cast(ox.QuerySolutions, again())
+        return _capped_solutions(solutions, fmt.engine, max_bytes), "bytes"
+    return buffer.getvalue(), ""
+
+
+class _Overflow(Exception):
+    """The output went past the byte cap."""
+
+
+class _CappedBuffer:
+    """A file-like sink for the engine's serialisers that stops at `limit` bytes, keeping the
+    first `limit`, so an oversized result is never held whole in memory."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit or sys.maxsize
+        self.parts: list[bytes] = []
+        self.size = 0
+
+    def write(self, data: bytes) -> int:
+        room = self.limit - self.size
+        self.parts.append(bytes(data[:room]))
+        self.size += min(len(data), room)
+        if len(data) > room:
+            raise _Overflow
+        return len(data)
+
+    def flush(self) -> None:
+        """Nothing is held back: the engine may flush at will."""
+
+    def getvalue(self) -> bytes:
+        return b"".join(self.parts)
+
+
+def _capped_graph(
+    result: ox.QueryTriples, engine: ox.RdfFormat, max_triples: int, max_bytes: int
+) -> tuple[bytes, str]:
+    """Stream triples into a capped buffer, keeping those read, to cut at a triple boundary."""
+    kept: list[ox.Triple] = []
+    more = False
+
+    def feed() -> Iterator[ox.Triple]:
+        nonlocal more
+        for triple in result:
+            if max_triples and len(kept) == max_triples:
+                more = True
+                return
+            kept.append(triple)
+            yield triple
+
+    buffer = _CappedBuffer(max_bytes)
+    try:
+        ox.serialize(feed(), buffer, engine)
+    except _Overflow:
+        return _longest_fitting(kept, partial(ox.serialize, format=engine), max_bytes), "bytes"
+    return buffer.getvalue(), "triples" if more else ""
+
+
+def _capped_solutions(
+    result: ox.QuerySolutions, engine: ox.QueryResultsFormat, limit: int
+) -> bytes:
+    """The first solutions that fit. They are read back from TSV cut at a line end: TSV escapes
+    tabs and newlines inside terms, so each line after the header is one whole solution."""
+    head = "\t".join(f"?{variable.value}" for variable in result.variables).encode() + b"\n"
+    buffer = _CappedBuffer(limit)
+    with contextlib.suppress(_Overflow):
+        result.serialize(buffer, TSV)
+    lines = buffer.getvalue().partition(b"\n")[2].split(b"\n")[:-1]  # the last is cut or empty
+
+    def write(part: Sequence[bytes]) -> bytes | None:
+        table = head + b"".join(line + b"\n" for line in part)
+        solutions = ox.parse_query_results(table, format=TSV)
+        return solutions.serialize(format=engine)
+
+    return _longest_fitting(lines, write, limit)
+
+
+def _longest_fitting(
+    items: Sequence[T], write: Callable[[Sequence[T]], bytes | None], limit: int
+) -> bytes:
+    """The output of the longest prefix of `items` within `limit` bytes (a binary search:
+    output only grows with the prefix)."""
+    low, high, best = 0, len(items), write(items[:0]) or b""
+    while low < high:
+        middle = (low + high + 1) // 2
+        out = write(items[:middle]) or b""
+        if len(out) <= limit:
+            low, best = middle, out
+        else:
+            high = middle - 1
+    return best

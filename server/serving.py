@@ -1,116 +1,130 @@
-"""`alliance-kg serve`: the app under gunicorn (one-request workers, preloaded store), or `--dev`.
+"""`alliance-kg serve`: the app behind the asynchronous front and its query workers, or `--dev`.
 
-Why one request per worker: the time limit kills the worker of an overdue query (see
-`timeouts.py`), so a worker must hold one request at a time. The worker class keeps connections
-alive, which a sync worker cannot (see `gunicorn_worker.py`). The master loads the store once
-before forking, so a replaced worker starts in milliseconds with the data already in memory.
+The front (`http_front.py`) holds every client connection and reads whole requests; workers
+forked from it, with the store already loaded, run one request at a time in a sandbox
+(`query_worker.py`, `sandbox.py`) and are replaced when they pass their deadline or memory
+ceiling. `--dev` runs Flask's own server with the reloader instead, for development only.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import os
+import shutil
+import signal
+import socket
 import sys
+import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
-from gunicorn.app.base import BaseApplication
-
 from . import live_reload, store
 from .app import create_app
-from .config import SETTINGS_BY_NAME
-from .gunicorn_worker import OneRequestWorker
+from .backend_relay import BackendAddress, start_relay
+from .config import SETTINGS_BY_NAME, memory_limit_bytes
+from .http_front import Connection, Front, Limits
 from .project import Project
+from .query_worker import WorkerSettings, WSGIApp
+from .update_log import UpdateLogError
+from .updates import EXTENSION as UPDATES
+from .worker_pool import WorkerPool
 
 log = logging.getLogger(__name__)
+LISTEN_BACKLOG = 1024
+MAX_HEAD_BYTES = 64 * 1024
 
 
-class ProductionServer(BaseApplication):
-    """gunicorn, configured in code, serving an app created (and its store loaded) up front."""
+def serve_wsgi(
+    wsgi: WSGIApp,
+    config: Mapping[str, Any],
+    backend: object = None,
+    before_fork: Callable[[], None] = lambda: None,
+) -> None:
+    """Serve `wsgi` on HOST:PORT until SIGTERM or SIGINT: the front here, workers forked."""
+    listener = socket.create_server(
+        (config["HOST"], int(config["PORT"])), backlog=LISTEN_BACKLOG, reuse_port=False
+    )
+    limits = Limits(
+        read_timeout=float(config["REQUEST_READ_TIMEOUT"]),
+        keepalive=float(config["KEEPALIVE"]),
+        max_request_bytes=int(config["MAX_REQUEST_BYTES"]),
+        max_head_bytes=MAX_HEAD_BYTES,
+        max_connections=int(config["MAX_CONNECTIONS"]),
+        cors_origin=str(config["CORS_ALLOW_ORIGIN"]),
+        access_log=bool(config["ACCESS_LOG"]),
+    )
+    workers = int(config["WORKERS"])
+    settings = WorkerSettings(
+        server=(str(config["HOST"]), int(config["PORT"])),
+        memory_limit_bytes=memory_limit_bytes(config),
+        relay=str(Path(tempfile.mkdtemp(prefix="alliance-kg-")) / "backend.sock")
+        if config.get("BACKEND")
+        else None,
+        prepare=lambda: own_the_store(backend),
+    )
+    front: Front | None = None
 
-    def __init__(self, app: Flask, options: Mapping[str, Any]) -> None:
-        self.application = app
-        self.options = dict(options)
-        super().__init__()
+    def inherited() -> list[int]:
+        return [listener.fileno(), *(front.socket_fds() if front else [])]
 
-    def load_config(self) -> None:
-        for key, value in self.options.items():
-            if key in self.cfg.settings:  # older gunicorns lack control_socket_disable
-                self.cfg.set(key, value)
-
-    def load(self) -> Flask:
-        return self.application
-
-
-def gunicorn_options(config: Mapping[str, Any], backend: object = None) -> dict[str, Any]:
-    """gunicorn's settings from the app's: one-request workers, backstop timeout, no line limit;
-    workers that read `backend` once after the fork if it is the in-memory store."""
-    timeout = float(config["QUERY_TIMEOUT"])
-    return {
-        "bind": f"{config['HOST']}:{config['PORT']}",
-        "workers": int(config["WORKERS"]),
-        "worker_class": OneRequestWorker,
-        "threads": 1,
-        "keepalive": int(config["KEEPALIVE"]),  # seconds an idle connection stays open
-        "preload_app": True,
-        "timeout": int(max(timeout * 2, timeout + 10)),  # only if the watchdog itself failed
-        "graceful_timeout": 5,
-        "limit_request_line": 0,  # MAX_REQUEST_BYTES applies instead, with a clear 414
-        "accesslog": "-" if config["ACCESS_LOG"] else None,
-        "errorlog": "-",
-        "loglevel": "info",
-        "proc_name": "alliance-kg",
-        "control_socket_disable": True,  # no management socket: nothing to reach but HTTP
-        "worker_exit": leave_without_finalizers,
-        "post_fork": own_the_store(backend),
-    }
+    pool = WorkerPool(
+        wsgi, settings, workers, float(config["QUERY_TIMEOUT"]), before_fork, inherited
+    )
+    front = Front(pool, limits)
+    try:
+        asyncio.run(_run(front, listener, config.get("BACKEND")))
+    finally:
+        if settings.relay is not None:
+            shutil.rmtree(Path(settings.relay).parent, ignore_errors=True)
 
 
-def own_the_store(backend: object) -> Callable[[object, object], None]:
-    """A `post_fork` hook: a new worker reads every quad of the in-memory store once, before its
-    first request.
+async def _run(front: Front, listener: socket.socket, backend: str | None) -> None:
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for number in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(number, stop.set)
+    relay = front.pool.settings.relay
+    if backend and relay:
+        await start_relay(relay, BackendAddress.of(backend))
+    await front.pool.start()
+    server = await loop.create_server(lambda: Connection(front), sock=listener)
+    host, port = listener.getsockname()[:2]
+    log.info(
+        "serving on http://%s:%d with %d workers; each query may use %d MiB and %g s",
+        host,
+        port,
+        front.pool.size,
+        front.pool.settings.memory_limit_bytes // (1024 * 1024),
+        front.pool.deadline,
+    )
+    try:
+        await stop.wait()
+    finally:
+        server.close()
+        front.pool.stop()
+        log.info("stopped")
+
+
+def own_the_store(backend: object) -> None:
+    """A new worker reads every quad of the in-memory store once, before its first request.
 
     Reading Oxigraph's in-memory store writes to the quads it visits, so a worker forked after
     the load copies each shared page the first time a query reads it: hundreds of page faults a
     request until it owns them all, instead of one pass now (0.12 s at a million triples; at
     1M, events-and-years went from 3.5 to 1.5 ms a query in a forked process).
     """
-
-    def hook(_arbiter: object, _worker: object) -> None:
-        if isinstance(backend, store.Store):
-            backend.read_every_quad()
-
-    return hook
-
-
-def leave_without_finalizers(_arbiter: object, worker: Any) -> None:
-    """End a worker the way a forked child should, with `os._exit`.
-
-    A normal exit runs finalizers in the worker, and the on-disk store's RocksDB handle that the
-    master opened before the fork does not survive them: serving 10M triples from `STORE_DIR`,
-    workers stopped by SIGTERM died of SIGSEGV. The worker's own exit status is kept, since
-    gunicorn stops when workers fail to boot. gunicorn also calls this hook in the master, for a
-    worker already gone: there it does nothing.
-    """
-    if worker.pid != os.getpid():
-        return
-    error = sys.exc_info()[1]
-    if isinstance(error, SystemExit):
-        status = error.code if isinstance(error.code, int) else 1
-    else:
-        status = 0 if error is None else 1
-    logging.shutdown()
-    os._exit(status)
+    if isinstance(backend, store.Store):
+        backend.read_every_quad()
 
 
 def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     """The `serve` options; any other setting can be given as `--set NAME=VALUE`."""
     parser.add_argument("--host", help="interface to bind (default 127.0.0.1: loopback only)")
     parser.add_argument("--port", type=int, help="TCP port (default 8000)")
-    parser.add_argument("--workers", type=int, help="gunicorn worker processes")
+    parser.add_argument("--workers", type=int, help="query worker processes")
     parser.add_argument("--query-timeout", type=float, help="seconds a query may run (30)")
     parser.add_argument(
         "--store-dir", help="on-disk store folder, loaded once per build (default: in memory)"
@@ -171,14 +185,19 @@ def run_serve(args: argparse.Namespace, project: Project) -> int:
     overrides = {"INSTANCE_PATH": str(project.root / "instance"), **_overrides(args)}
     if not overrides.get("BACKEND"):
         overrides["BUILD_DIR"] = str(_build_of(project))
-    app = create_app(overrides)
+    app = create_app(overrides=overrides)
     if args.dev:
         if os.environ.get("WERKZEUG_RUN_MAIN") == "true":  # the reloader's serving child
             live_reload.init_app(app, project)
         app.run(app.config["HOST"], app.config["PORT"], use_reloader=True, threaded=True)
         return 0
-    options = gunicorn_options(app.config, app.extensions.get(store.EXTENSION))
-    ProductionServer(app, options).run()
+    updates = app.extensions.get(UPDATES)
+    serve_wsgi(
+        app,
+        app.config,
+        app.extensions.get(store.EXTENSION),
+        before_fork=updates.sync if updates is not None else lambda: None,
+    )
     return 0
 
 
@@ -188,7 +207,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--project", help="project folder (default: the current folder)")
     add_serve_arguments(parser)
     args = parser.parse_args(argv)
-    return run_serve(args, Project.locate(args.project))
+    try:
+        return run_serve(args, Project.locate(args.project))
+    except UpdateLogError as failure:
+        print(f"update log: {failure}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections import Counter
 from collections.abc import Iterator
@@ -73,6 +74,15 @@ def write_build(target: Path, trig: str, version: str) -> Path:
     manifest = {"version": version, "triples": len(quads), "graphs": dict(graphs)}
     (target / "manifest.json").write_text(json.dumps(manifest), "utf-8")
     return target
+
+
+@pytest.fixture(autouse=True)
+def no_alliance_kg_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Remove every `ALLIANCE_KG_*` variable for each test, so a leftover one in a developer's
+    shell cannot change what a test sees; a test may set its own afterwards."""
+    for name in list(os.environ):
+        if name.startswith("ALLIANCE_KG_"):
+            monkeypatch.delenv(name)
 
 
 @pytest.fixture(scope="session")

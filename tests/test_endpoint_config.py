@@ -1,15 +1,17 @@
-"""Settings are data: each one documented, read from the environment and the instance folder."""
+"""Settings are data: each one documented; serving reads the instance folder and environment,
+tests only their own config."""
 
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 import pytest
 from flask import Flask
 
 from alliance_kg import build, config, serving
-from alliance_kg.gunicorn_worker import OneRequestWorker
+from alliance_kg.app import create_app
 from alliance_kg.project import Project
 
 from .endpoint_support import make_app, write_build, write_project
@@ -24,22 +26,58 @@ def test_every_setting_is_documented(setting: config.Setting) -> None:
     assert setting.help
 
 
-def test_environment_and_instance_config_are_read(
+def serving_app(tmp_path: Path, **overrides: object) -> Flask:
+    """The app as `alliance-kg serve` makes it: instance file and environment, then overrides."""
+    given = {
+        "BUILD_DIR": str(write_build(tmp_path / "build")),
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        **overrides,
+    }
+    return create_app(overrides=given)
+
+
+def test_serving_reads_the_instance_config_then_the_environment_then_overrides(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    (instance / "config.py").write_text("MAX_RESULT_ROWS = 7\nMAX_QUERY_GROUPS = 9\n")
+    monkeypatch.setenv("ALLIANCE_KG_MAX_QUERY_GROUPS", "11")
+    monkeypatch.setenv("ALLIANCE_KG_QUERY_TIMEOUT", "4.5")
+    app = serving_app(tmp_path, QUERY_TIMEOUT=6.0)
+    assert app.config["MAX_RESULT_ROWS"] == 7
+    assert app.config["MAX_QUERY_GROUPS"] == 11  # the environment wins over the instance file
+    assert app.config["QUERY_TIMEOUT"] == 6.0  # explicit overrides come last
+
+
+def test_a_test_config_ignores_the_instance_config_and_the_environment(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     instance = tmp_path / "instance"
     instance.mkdir()
     (instance / "config.py").write_text("MAX_RESULT_ROWS = 7\n")
-    monkeypatch.setenv("ALLIANCE_KG_QUERY_TIMEOUT", "4.5")
-    monkeypatch.setenv("ALLIANCE_KG_SERVICE_ALLOWLIST", "http://a.example/sparql, http://b/")
-    app = make_app(tmp_path, QUERY_TIMEOUT=None)
-    assert app.config["MAX_RESULT_ROWS"] == 7
-    assert app.config["QUERY_TIMEOUT"] is None  # explicit overrides come last
+    monkeypatch.setenv("ALLIANCE_KG_QUERY_TIMEOUT", "30s")  # not even a number
+    monkeypatch.setenv("ALLIANCE_KG_UPDATE_TOKEN", "stray")
     app = make_app(tmp_path)
-    assert app.config["SERVICE_ALLOWLIST"] == ("http://a.example/sparql", "http://b/")
+    assert app.config["QUERY_TIMEOUT"] == 2.0
+    assert app.config["MAX_RESULT_ROWS"] == config.defaults()["MAX_RESULT_ROWS"]
+    assert app.config["UPDATE_TOKEN"] is None
+    assert app.test_client().get("/sparql?query=ASK%7B%7D").status_code == 200
+    with pytest.raises(ValueError, match="30s"):
+        serving_app(tmp_path)  # serving does read it
 
 
-def test_serve_defaults_to_loopback_under_one_request_workers() -> None:
+def test_no_alliance_kg_variable_reaches_a_test() -> None:
+    """The autouse fixture in conftest.py removed any left in the developer's shell."""
+    assert not [name for name in os.environ if name.startswith(config.ENV_PREFIX)]
+
+
+def test_test_config_and_overrides_do_not_mix(tmp_path: Path) -> None:
+    with pytest.raises(TypeError):
+        create_app({"TESTING": True}, overrides={"PORT": 1})
+
+
+def test_serve_reads_its_options_and_refuses_unknown_settings() -> None:
     parser = argparse.ArgumentParser()
     serving.add_serve_arguments(parser)
     args = parser.parse_args(
@@ -47,12 +85,6 @@ def test_serve_defaults_to_loopback_under_one_request_workers() -> None:
     )
     overrides = serving._overrides(args)
     assert overrides == {"PORT": 8123, "MAX_RESULT_ROWS": 5, "UPDATE_TOKEN": "t"}
-    options = serving.gunicorn_options({**config.defaults(), **overrides})
-    assert options["bind"] == "127.0.0.1:8123"
-    assert options["worker_class"] is OneRequestWorker
-    assert options["threads"] == 1
-    assert options["preload_app"] is True
-    assert options["timeout"] > config.defaults()["QUERY_TIMEOUT"]
     with pytest.raises(SystemExit):
         serving._overrides(serve_args("--set", "NO_SUCH=1"))
 
@@ -74,11 +106,11 @@ def test_serve_builds_first_when_there_is_no_build(
 
     served: list[dict] = []
     monkeypatch.setattr(build, "build_project", build_project)
-    monkeypatch.setattr(serving.ProductionServer, "run", lambda self: served.append(self.options))
+    monkeypatch.setattr(serving, "serve_wsgi", lambda app, config, *_, **__: served.append(config))
     assert serving.run_serve(serve_args("--port", "8124"), Project(tmp_path)) == 0
     assert built == [tmp_path]
-    assert served[0]["bind"] == "127.0.0.1:8124"
-    assert served[0]["worker_class"] is OneRequestWorker
+    assert (served[0]["HOST"], served[0]["PORT"]) == ("127.0.0.1", 8124)
+    assert served[0]["BUILD_DIR"] == str(tmp_path / "build" / "fresh")
 
 
 def test_dev_runs_flask_with_the_auto_reloader(
@@ -91,6 +123,6 @@ def test_dev_runs_flask_with_the_auto_reloader(
         calls.append({"host": host, "port": port, **options})
 
     monkeypatch.setattr(Flask, "run", run)
-    monkeypatch.setattr(serving.ProductionServer, "run", lambda self: pytest.fail("not gunicorn"))
+    monkeypatch.setattr(serving, "serve_wsgi", lambda *_, **__: pytest.fail("not the front"))
     assert serving.run_serve(serve_args("--dev"), Project(tmp_path)) == 0
     assert calls == [{"host": "127.0.0.1", "port": 8000, "use_reloader": True, "threaded": True}]

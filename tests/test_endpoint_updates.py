@@ -49,7 +49,8 @@ def test_a_token_from_the_environment_enables_updates(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("ALLIANCE_KG_UPDATE_TOKEN", TOKEN)
-    client = make_app(tmp_path).test_client()
+    served = {"BUILD_DIR": str(write_build(tmp_path / "build")), "INSTANCE_PATH": str(tmp_path)}
+    client = create_app(overrides=served).test_client()
     assert client.post("/update", data={"update": INSERT}, headers=AUTH).status_code == 200
 
 
@@ -85,6 +86,21 @@ def test_a_failing_update_changes_nothing(client: FlaskClient) -> None:
     assert b"Syntax error" in syntax.data
     assert mine(client) == 1
     assert client.get("/sparql?query=ASK%7B%7D").headers["ETag"] == version
+
+
+@pytest.mark.parametrize("empty", ["", " \n\t "])
+def test_an_empty_update_is_refused_saying_so_without_internals(
+    client: FlaskClient, empty: str
+) -> None:
+    for response in (
+        client.post("/update", data={"update": empty}, headers=AUTH),
+        client.post("/update", data=empty, content_type="application/sparql-update", headers=AUTH),
+    ):
+        assert response.status_code == 400
+        assert response.data == (
+            b"The update is empty: send at least one SPARQL 1.1 Update operation.\n"
+        )
+    assert mine(client) == 0
 
 
 @pytest.mark.parametrize(

@@ -90,8 +90,21 @@ def external() -> Response:
     """An IRI outside the base that the dataset mentions (a PROV-O or OWL-Time term...)."""
     iri = request.args.get("iri", "").strip()
     if iri.startswith(BASE):
-        return Response(status=303, headers={"Location": local_href(iri)})
+        location = local_href(iri)
+        if _own_path(location):
+            return Response(status=303, headers={"Location": location})
     return _respond(iri, request.args.get("format"), f"/resource?iri={iri}")
+
+
+def _own_path(location: str) -> bool:
+    """Whether a redirect stays on this server: `//host` and `/\\host` name another host to
+    browsers, and `/resource?` would send the client back here in a loop."""
+    return (
+        len(location) > 1
+        and location[0] == "/"
+        and location[1] not in "/\\"
+        and not location.startswith("/resource?")
+    )
 
 
 def resource_response(path: str, extra: dict[str, object] | None = None) -> Response:

@@ -1,0 +1,89 @@
+"""What a query worker may not do, enforced by the kernel: open network sockets, outgrow memory.
+
+Both engines fetch URLs when a query or update asks them to (`SERVICE`, `LOAD`, `FROM`), and
+the query guard can only refuse what it reads the same way as the engine. So the processes that
+evaluate queries cannot open an internet socket at all: a seccomp filter, installed in each
+worker after the fork, makes `socket()` fail with EACCES for every address family but AF_UNIX
+(the worker's channel to the front) and forbids io_uring, which could connect without a
+`socket()` call. Sockets the worker inherits are never connected anew. Measured cost: one
+filter check per system call, nothing measurable per query (docs/endpoint.md).
+
+Memory: a thread samples the worker's resident size while a request runs; past the ceiling it
+calls back (the worker answers and ends), so one query cannot take the machine's memory.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
+STATM = Path("/proc/self/statm")
+
+
+class SandboxUnavailable(RuntimeError):
+    """The kernel or libseccomp cannot install the filter: serving would not be safe."""
+
+
+def forbid_network() -> None:
+    """Install the seccomp filter in this process (and every process it starts later)."""
+    try:
+        import pyseccomp as seccomp  # noqa: PLC0415 - loads libseccomp through ctypes
+
+        rules = seccomp.SyscallFilter(defaction=seccomp.ALLOW)
+        refuse = seccomp.ERRNO(errno.EACCES)
+        rules.add_rule(refuse, "socket", seccomp.Arg(0, seccomp.NE, socket.AF_UNIX))
+        rules.add_rule(refuse, "io_uring_setup")
+        rules.load()
+    except (ImportError, OSError, RuntimeError, ValueError) as error:
+        raise SandboxUnavailable(f"cannot forbid network access in a worker: {error}") from error
+
+
+def resident_bytes() -> int:
+    """This process's resident set size, from /proc (cheap enough to read every 20 ms)."""
+    return int(STATM.read_bytes().split()[1]) * PAGE_BYTES
+
+
+def total_memory_bytes() -> int:
+    """The machine's memory, for the default ceiling."""
+    return os.sysconf("SC_PHYS_PAGES") * PAGE_BYTES
+
+
+class MemoryCeiling:
+    """Watches resident memory while a request runs; calls `exceeded` once past the ceiling."""
+
+    def __init__(
+        self, limit_bytes: int, exceeded: Callable[[int], None], poll: float = 0.02
+    ) -> None:
+        self.limit_bytes = limit_bytes
+        self.exceeded = exceeded
+        self.poll = poll
+        self._baseline: int | None = None
+        self._running = threading.Event()
+        threading.Thread(target=self._watch, name="memory-ceiling", daemon=True).start()
+
+    def start(self) -> None:
+        """Measure from here: the store the worker already holds does not count."""
+        self._baseline = resident_bytes()
+        self._running.set()
+
+    def stop(self) -> None:
+        self._running.clear()
+
+    def _watch(self) -> None:
+        while True:
+            self._running.wait()
+            baseline = self._baseline
+            if baseline is not None:
+                grown = resident_bytes() - baseline
+                if grown > self.limit_bytes and self._running.is_set():
+                    self.exceeded(grown)
+            time.sleep(self.poll)
