@@ -289,14 +289,6 @@ def measure_dataset(label: str, build: Path, queries: list[QueryFile], args: arg
         stack.enter_context(
             running(bare_command(build, ports["bare"], args.workers), ports["bare"])
         )
-        if args.flask_only and label == "essay":
-            ports["flask"] = free_port()
-            command = [
-                *endpoint_command(project, ports["flask"], args.workers),
-                "--set",
-                "FAST_PATH=false",
-            ]
-            stack.enter_context(running(command, ports["flask"]))
         if args.virtuoso and label == "essay":
             ports["virtuoso"] = stack.enter_context(virtuoso(build / DATASET_FILE))
         print(
@@ -317,7 +309,6 @@ def geomean(values: list[float]) -> float:
 def report(label: str, queries: list[QueryFile], figures: dict) -> None:
     endpoint, bare, engine = figures["endpoint"], figures["bare"], figures["engine"]
     peer = figures.get("virtuoso")
-    flask = figures.get("flask")
     print(f"\n### {label}: endpoint figures and ratios (same run)")
     head = f"{'query':40} {'engine ms':>9} {'HTTP med':>8} {'p95':>7} {'q/s':>7} {'bare q/s':>8}"
     head += f" {'vs bare':>7}" + (f" {'virt q/s':>8} {'vs virt':>7}" if peer else "")
@@ -338,10 +329,6 @@ def report(label: str, queries: list[QueryFile], figures: dict) -> None:
     print(f"throughput endpoint / bare WSGI: geometric mean "
           f"{geomean([endpoint[n]['qps'] / bare[n]['qps'] for n in names]):.2f}, min "
           f"{min(endpoint[n]['qps'] / bare[n]['qps'] for n in names):.2f}")  # fmt: skip
-    if flask:
-        print(f"throughput with FAST_PATH off (all of Flask) / bare WSGI: geometric mean "
-              f"{geomean([flask[n]['qps'] / bare[n]['qps'] for n in names]):.2f}; HTTP median "
-              f"{statistics.median([flask[n]['median'] for n in names]):.2f} ms")  # fmt: skip
     if peer:
         print(f"throughput endpoint / Virtuoso: geometric mean "
               f"{geomean([endpoint[n]['qps'] / peer[n]['qps'] for n in names]):.2f}")  # fmt: skip
@@ -357,9 +344,6 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
     parser.add_argument("--triples", type=int, default=1_000_000, help="synthetic dataset size")
     parser.add_argument("--virtuoso", action="store_true", help="compare with Virtuoso 7.2")
-    parser.add_argument(
-        "--flask-only", action="store_true", help="also measure the endpoint with FAST_PATH off"
-    )
     parser.add_argument("--skip-synthetic", action="store_true")
     parser.add_argument("--skip-essay", action="store_true")
     parser.add_argument("--only", help="regular expression on query names")

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import Response, request
+from flask import Response
+from werkzeug.wrappers import Request
 
 CACHE_CONTROL = "no-cache"  # clients may store results but must revalidate: 304 costs little
 
@@ -33,19 +34,20 @@ def names(header: str | None, etag: str) -> bool:
     return any(tag.strip().removeprefix("W/") == etag for tag in header.split(","))
 
 
-def matches(etag: str) -> bool:
-    """Whether this GET or HEAD names `etag` in `If-None-Match`."""
+def matches(request: Request, etag: str) -> bool:
+    """Whether `request` is a GET or HEAD that names `etag` in `If-None-Match`."""
     return request.method in ("GET", "HEAD") and names(request.headers.get("If-None-Match"), etag)
 
 
+def validators(etag: str) -> list[tuple[str, str]]:
+    """The headers that let a client revalidate a stored response."""
+    return [("ETag", etag), ("Cache-Control", CACHE_CONTROL)]
+
+
 def not_modified(etag: str) -> Response:
-    response = Response(status=304)
-    response.headers["ETag"] = etag
-    response.headers["Cache-Control"] = CACHE_CONTROL
-    return response
+    return Response(status=304, headers=validators(etag))
 
 
 def tag(response: Response, etag: str) -> Response:
-    response.headers["ETag"] = etag
-    response.headers["Cache-Control"] = CACHE_CONTROL
+    response.headers.extend(validators(etag))
     return response

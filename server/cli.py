@@ -16,11 +16,10 @@ from .problems import InvalidProject
 from .project import Project
 from .publish import Credentials, GraphStore, PublishError, publish
 from .query_output import GRAPH_FORMATS, RESULT_FORMATS, render
-from .serving import add_serve_arguments, run_serve
+from .serving import add_serve_arguments, reported, run_serve
 from .store import Store
 from .synthetic import essays_for, write_dataset
 from .turtle_format import format_file
-from .update_log import UpdateLogError
 
 
 def _ensure_build(project: Project) -> Path:
@@ -254,10 +253,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     project = Project.locate(args.project)
     try:
-        return args.run(args, project)
-    except UpdateLogError as failure:
-        print(f"update log: {failure}", file=sys.stderr)
-        return 1
+        return reported(lambda: args.run(args, project))
     except InvalidProject as failure:
         for problem in failure.problems:
             print(problem, file=sys.stderr)

@@ -9,20 +9,17 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from pathlib import Path
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, request
 from rdflib.namespace import DCTERMS, RDF, VOID, DefinedNamespace, Namespace
 
 from . import caching, negotiation, protocol
+from .package_data import view_path
 from .project import ID_NS
 from .query_files import read_query
-from .store import Backend, get_store
+from .sparql_call import Call, Reply
+from .store import Backend
 
-bp = Blueprint("description", __name__)
-
-VIEWS = Path(__file__).resolve().parent.parent / "queries" / "views"
 CACHE = "alliance_kg.descriptions"
 
 
@@ -76,7 +73,7 @@ def _count(value: object) -> ox.Literal:
 
 
 def _rows(store: Backend, name: str) -> list[ox.QuerySolution]:
-    text = read_query(VIEWS / f"{name}.rq").text
+    text = read_query(view_path(name)).text
     return list(store.query(text))
 
 
@@ -88,8 +85,9 @@ def _default_count(store: Backend) -> int:
     return store.default_graph_triples()
 
 
-def service_description(store: Backend, base: str) -> Triples:
+def service_description(call: Call) -> Triples:
     """sd:Service with its languages, formats, features and the default dataset's graphs."""
+    store, base = call.store, call.request.host_url
     service = _node(base + "sparql")
     dataset, default = ox.BlankNode("dataset"), ox.BlankNode("default-graph")
     triples = [
@@ -102,7 +100,7 @@ def service_description(store: Backend, base: str) -> Triples:
         ox.Triple(dataset, _node(SD.defaultGraph), default),
         ox.Triple(default, _node(RDF.type), _node(SD.Graph)),
     ]
-    if current_app.config["UPDATE_TOKEN"]:
+    if call.config["UPDATE_TOKEN"]:
         triples.append(ox.Triple(service, _node(SD.supportedLanguage), _node(SD.SPARQL11Update)))
     triples += [
         ox.Triple(service, _node(SD.resultFormat), _node(FORMATS[name])) for name in RESULT_FORMATS
@@ -123,8 +121,9 @@ def service_description(store: Backend, base: str) -> Triples:
     return triples
 
 
-def void_description(store: Backend, base: str) -> Triples:
+def void_description(call: Call) -> Triples:
     """void:Dataset with its size, classes, properties and named graphs as subsets."""
+    store, base = call.store, call.request.host_url
     dataset = _node(base + ".well-known/void#dataset")
     classes = _rows(store, "void-classes")
     properties = _rows(store, "void-properties")
@@ -165,28 +164,27 @@ def void_description(store: Backend, base: str) -> Triples:
     return triples
 
 
-def respond(build: Callable[[Backend, str], Triples], format_names: list[str]) -> Response:
+def respond(call: Call, build: Callable[[Call], Triples], formats: list[str]) -> Reply:
     """A description in the negotiated format, built once per version, host and format.
 
     The ETag is a digest of the bytes themselves, so it is strong across worker processes.
     """
-    store = get_store()
-    fmt = negotiation.choose(request.headers.get("Accept"), format_names, negotiation.GRAPH)
-    key = caching.etag_for(store.version, build.__name__, request.host_url, fmt.media_type)
-    cache: dict[str, tuple[bytes, str]] = current_app.extensions.setdefault(CACHE, {})
+    store = call.store
+    base = call.request.host_url
+    fmt = negotiation.choose(call.request.headers.get("Accept"), formats, negotiation.GRAPH)
+    key = caching.etag_for(store.version, build.__name__, base, fmt.media_type)
+    cache: dict[str, tuple[bytes, str]] = call.extensions.setdefault(CACHE, {})
     cached = cache.get(key)
     if cached is None:
-        triples = build(store, request.host_url)
+        triples = build(call)
         body = ox.serialize(triples, format=fmt.engine, prefixes=PREFIXES) or b""
         if len(cache) > 64:  # one entry per host name and format: never let it grow unbounded
             cache.clear()
         cached = cache[key] = (body, bytes_etag(body, fmt.media_type))
     body, etag = cached
-    if caching.matches(etag):
-        return caching.not_modified(etag)
-    response = Response(body, content_type=fmt.content_type)
-    response.headers["Vary"] = "Accept"
-    return caching.tag(response, etag)
+    if caching.matches(call.request, etag):
+        return Reply.not_modified(etag)
+    return Reply.tagged(body, fmt.content_type, etag)
 
 
 def bytes_etag(body: bytes, media_type: str) -> str:
@@ -196,7 +194,6 @@ def bytes_etag(body: bytes, media_type: str) -> str:
     return f'"{digest.hexdigest()}"'
 
 
-@bp.route("/.well-known/void", methods=["GET", "HEAD"])
-def void() -> Response:
+def void(call: Call) -> Reply:
     """VoID: triple counts, classes, properties and the named graphs of the served dataset."""
-    return respond(void_description, protocol.wanted_formats(protocol.url_params()))
+    return respond(call, void_description, protocol.wanted_formats(call.url_params()))

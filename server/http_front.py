@@ -20,6 +20,7 @@ from http import HTTPStatus
 
 import httptools
 
+from .http_policy import TEXT, common_headers
 from .query_worker import Request
 from .timeouts import timeout_message
 from .worker_pool import Reply, WorkerLost, WorkerPool
@@ -30,7 +31,6 @@ access = logging.getLogger("alliance_kg.access")
 HOP_BY_HOP = frozenset({b"connection", b"keep-alive", b"transfer-encoding", b"content-length"})
 NO_BODY = ("1", "204", "304")
 MAX_PIPELINED = 16
-EXPOSED = "ETag, X-Request-Id, X-SPARQL-MaxRows"
 
 
 @dataclass(frozen=True)
@@ -73,12 +73,7 @@ class Front:
 def plain(status: int, message: str, request_id: str, origin: str) -> Reply:
     """A text/plain answer written by the front itself."""
     line = f"{status} {HTTPStatus(status).phrase}"
-    headers = [
-        ("Content-Type", "text/plain; charset=utf-8"),
-        ("X-Request-Id", request_id),
-        ("Access-Control-Allow-Origin", origin),
-        ("Access-Control-Expose-Headers", EXPOSED),
-    ]
+    headers = [("Content-Type", TEXT), *common_headers(request_id, origin, "GET", False)]
     return line, headers, message.rstrip("\n").encode() + b"\n"
 
 

@@ -1,19 +1,22 @@
 """What every response shares: a request id, CORS without credentials, plain-text errors.
 
 Client errors are 4xx with a message. Anything else is a 500 whose body names only the request
-id, which the log line with the traceback carries too: no traceback ever reaches a client.
+id, which the log line with the traceback carries too: no traceback ever reaches a client. The
+SPARQL router and the Flask pages both answer through `error_reply` and `common_headers`.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Mapping
 
 from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import HTTPException
 
 from .negotiation import NotAcceptable
 from .query_guard import Refused
+from .query_worker import REQUEST_ID
 from .remote_store import BackendError
 from .timeouts import QueryTimeout
 
@@ -22,79 +25,88 @@ log = logging.getLogger(__name__)
 ALLOWED_HEADERS = "Accept, Authorization, Content-Type, If-None-Match"
 EXPOSED_HEADERS = "ETag, X-Request-Id, X-SPARQL-MaxRows"
 PREFLIGHT_MAX_AGE = "86400"
+TEXT = "text/plain; charset=utf-8"
 # No page may be framed by another site (clickjacking); the CSP holds only `frame-ancestors`,
 # so the pages' own scripts and styles are not restricted.
 FRAME_HEADERS = (
     ("X-Frame-Options", "DENY"),
     ("Content-Security-Policy", "frame-ancestors 'none'"),
 )
+Headers = list[tuple[str, str]]
+
+
+def new_request_id(environ: Mapping[str, object]) -> str:
+    """The front's id for this request when it made one, so its log lines match; else a new
+    one: 12 hex digits, in the response and the log."""
+    given = environ.get(REQUEST_ID)
+    return given if isinstance(given, str) and given else os.urandom(6).hex()
 
 
 def request_id() -> str:
-    """This request's id, made on first use: 12 hex digits, in the response and the log."""
-    if "request_id" not in g:  # the front's id when it made one, so its log lines match
-        g.request_id = request.environ.get("alliance_kg.request_id") or os.urandom(6).hex()
+    """The id of the Flask request being handled."""
+    if "request_id" not in g:
+        g.request_id = new_request_id(request.environ)
     return g.request_id
 
 
+def common_headers(request_id: str, origin: str, method: str, preflight: bool) -> Headers:
+    """The request id, CORS (a preflight's answer, or the headers a script may read), framing."""
+    headers = [("X-Request-Id", request_id), ("Access-Control-Allow-Origin", origin)]
+    if method == "OPTIONS" and preflight:
+        headers += [
+            ("Access-Control-Allow-Methods", "GET, HEAD, POST, OPTIONS"),
+            ("Access-Control-Allow-Headers", ALLOWED_HEADERS),
+            ("Access-Control-Max-Age", PREFLIGHT_MAX_AGE),
+        ]
+    else:
+        headers.append(("Access-Control-Expose-Headers", EXPOSED_HEADERS))
+    return [*headers, *FRAME_HEADERS]
+
+
+def error_reply(error: Exception, request_id: str) -> tuple[int, str, Headers]:
+    """Status, message and extra headers for any exception a request raised; logged here."""
+    if isinstance(error, Refused):
+        return error.status, error.message, []
+    if isinstance(error, HTTPException):
+        extra = [
+            (name, value)  # Allow on 405, WWW-Authenticate on 401
+            for name, value in error.get_headers()
+            if name.lower() != "content-type"
+        ]
+        return error.code or 500, f"{error.name}: {error.description}", extra
+    if isinstance(error, NotAcceptable):
+        return 406, str(error), []
+    if isinstance(error, QueryTimeout):
+        log.warning("request %s: query timed out after %g s", request_id, error.seconds)
+        return 503, str(error), []
+    if isinstance(error, BackendError):
+        log.warning("request %s: %s", request_id, error)
+        return 504 if error.timed_out else 502, f"{error} (request id {request_id})", []
+    log.error("request %s: server fault", request_id, exc_info=error)
+    return 500, f"Internal server error. Quote request id {request_id} when you report it.", []
+
+
 def text_response(message: str, status: int) -> Response:
-    return Response(message.rstrip("\n") + "\n", status, content_type="text/plain; charset=utf-8")
+    return Response(message.rstrip("\n") + "\n", status, content_type=TEXT)
 
 
 def _add_headers(response: Response) -> Response:
-    headers = response.headers
-    headers["X-Request-Id"] = request_id()
-    headers["Access-Control-Allow-Origin"] = current_app.config["CORS_ALLOW_ORIGIN"]
-    for name, value in FRAME_HEADERS:
-        headers[name] = value
-    if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
-        headers["Access-Control-Allow-Methods"] = "GET, HEAD, POST, OPTIONS"
-        headers["Access-Control-Allow-Headers"] = ALLOWED_HEADERS
-        headers["Access-Control-Max-Age"] = PREFLIGHT_MAX_AGE
-    else:
-        headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
+    preflight = "Access-Control-Request-Method" in request.headers
+    origin = current_app.config["CORS_ALLOW_ORIGIN"]
+    for name, value in common_headers(request_id(), origin, request.method, preflight):
+        response.headers[name] = value
     return response
 
 
-def _http_error(error: HTTPException) -> Response:
-    response = text_response(f"{error.name}: {error.description}", error.code or 500)
-    for name, value in error.get_headers():  # Allow on 405, WWW-Authenticate on 401
-        if name.lower() != "content-type":
-            response.headers[name] = value
+def _error(error: Exception) -> Response:
+    status, message, extra = error_reply(error, request_id())
+    response = text_response(message, status)
+    for name, value in extra:
+        response.headers[name] = value
     return response
-
-
-def _refused(error: Refused) -> Response:
-    return text_response(error.message, error.status)
-
-
-def _not_acceptable(error: NotAcceptable) -> Response:
-    return text_response(str(error), 406)
-
-
-def _timeout(error: QueryTimeout) -> Response:
-    log.warning("request %s: query timed out after %g s", request_id(), error.seconds)
-    return text_response(str(error), 503)
-
-
-def _backend_failed(error: BackendError) -> Response:
-    log.warning("request %s: %s", request_id(), error)
-    return text_response(f"{error} (request id {request_id()})", 504 if error.timed_out else 502)
-
-
-def _server_fault(error: Exception) -> Response:
-    log.error("request %s: server fault", request_id(), exc_info=error)
-    return text_response(
-        f"Internal server error. Quote request id {request_id()} when you report it.", 500
-    )
 
 
 def init_app(app: Flask) -> None:
-    """Register the shared headers and the error handlers on the app."""
+    """Register the shared headers and the one error handler on the pages app."""
     app.after_request(_add_headers)
-    app.register_error_handler(HTTPException, _http_error)
-    app.register_error_handler(Refused, _refused)
-    app.register_error_handler(NotAcceptable, _not_acceptable)
-    app.register_error_handler(QueryTimeout, _timeout)
-    app.register_error_handler(BackendError, _backend_failed)
-    app.register_error_handler(Exception, _server_fault)
+    app.register_error_handler(Exception, _error)

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
-from flask import current_app, request
 from werkzeug.exceptions import BadRequest, RequestURITooLarge, UnsupportedMediaType
+from werkzeug.wrappers import Request
 
 FORM = "application/x-www-form-urlencoded"
 SPARQL_QUERY = "application/sparql-query"
@@ -39,13 +39,6 @@ class Params:
         self.values.setdefault(name, []).append(value)
 
 
-def _decode(data: bytes, what: str, charset: str = "utf-8") -> str:
-    try:
-        return data.decode(charset)
-    except (UnicodeDecodeError, LookupError):
-        raise BadRequest(f"The {what} is not valid {charset}.") from None
-
-
 def parse_pairs(encoded: bytes, what: str) -> Params:
     params = Params({})
     try:
@@ -57,35 +50,48 @@ def parse_pairs(encoded: bytes, what: str) -> Params:
     return params
 
 
-def url_params() -> Params:
+def url_params(request: Request, max_bytes: int) -> Params:
     """The parameters in the URL's query string, size-checked."""
     raw = request.query_string
-    if len(raw) > current_app.config["MAX_REQUEST_BYTES"]:
+    if len(raw) > max_bytes:
         raise RequestURITooLarge(
             "The query string is larger than MAX_REQUEST_BYTES; send the query by POST."
         )
     return parse_pairs(raw, "query string")
 
 
-def body_params(operation: str) -> Params:
+def body_params(request: Request, operation: str, max_bytes: int) -> Params:
     """URL parameters plus those of a POST body: a form, or one raw `operation` text."""
-    params = url_params()
+    params = url_params(request, max_bytes)
     mimetype = request.mimetype
-    body = request.get_data(cache=False)  # MAX_CONTENT_LENGTH makes an oversized body a 413
+    request.max_content_length = max_bytes  # an oversized body is a 413
+    body = request.get_data(cache=False)
     if mimetype == FORM:
         for name, values in parse_pairs(body, "form body").values.items():
             for value in values:
                 params.add(name, value)
     elif mimetype in (SPARQL_QUERY, SPARQL_UPDATE):
         name = "query" if mimetype == SPARQL_QUERY else "update"
-        charset = request.mimetype_params.get("charset", "utf-8")
-        params.add(name, _decode(body, f"{mimetype} body", charset))
+        params.add(name, _utf8_body(body, mimetype, request.mimetype_params.get("charset")))
     else:
         raise UnsupportedMediaType(
             f"POST {FORM}, {SPARQL_QUERY} or {SPARQL_UPDATE} to {operation}; "
             f"got '{mimetype or 'no Content-Type'}'."
         )
     return params
+
+
+def _utf8_body(body: bytes, mimetype: str, charset: str | None) -> str:
+    """The protocol allows UTF-8 only; another declared charset is refused, never decoded."""
+    if charset is not None and charset.strip().lower() not in ("utf-8", "utf8"):
+        raise UnsupportedMediaType(
+            f"The {mimetype} body is declared as {charset}; the SPARQL Protocol takes UTF-8 "
+            "only: re-encode it and send 'charset=utf-8' or no charset."
+        )
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadRequest(f"The {mimetype} body is not valid UTF-8.") from None
 
 
 def wanted_formats(params: Params) -> list[str]:

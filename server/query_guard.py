@@ -71,8 +71,8 @@ class Refused(Exception):
 def network_refused() -> Refused:
     """What the client hears when the engine tried to open a socket and the sandbox said no."""
     return Refused(
-        "This request made the engine try to reach the network, which this endpoint never "
-        "does (SERVICE, LOAD and remote FROM are refused).",
+        "This request tried to reach the network, which this endpoint never does (SERVICE, "
+        "LOAD and remote FROM are refused).",
         403,
     )
 

@@ -16,7 +16,6 @@ from functools import partial
 from typing import Any, TypeVar, cast
 
 import pyoxigraph as ox
-from flask import current_app, request
 
 from . import negotiation
 from .caching import etag_for
@@ -72,11 +71,6 @@ def run_limited(work: Callable[[], T], *, seconds: float, environ: Mapping) -> T
     return THREADS.run(work, seconds)
 
 
-def limited(work: Callable[[], T]) -> T:
-    """`run_limited` with the current app's settings and request."""
-    return run_limited(work, seconds=current_app.config["QUERY_TIMEOUT"], environ=request.environ)
-
-
 def policy_for(store: Backend, config: Mapping[str, Any], cache: dict[str, Any]) -> Policy:
     """The checks' limits, with the dataset's current graphs; rebuilt when the version moves."""
     cached = cache.get(POLICY)
@@ -93,10 +87,6 @@ def policy_for(store: Backend, config: Mapping[str, Any], cache: dict[str, Any])
     )
     cache[POLICY] = (store.version, made)
     return made
-
-
-def policy(store: Backend) -> Policy:
-    return policy_for(store, current_app.config, current_app.extensions)
 
 
 @dataclass(frozen=True)

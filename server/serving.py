@@ -24,8 +24,9 @@ from typing import Any
 from . import live_reload, store
 from .app import create_app
 from .backend_relay import BackendAddress, start_relay
-from .config import SETTINGS_BY_NAME, memory_limit_bytes
+from .config import SETTINGS_BY_NAME, SettingsError, load, memory_limit_bytes, named, value_of
 from .http_front import Connection, Front, Limits
+from .package_data import MissingPackageData
 from .project import Project
 from .query_worker import WorkerSettings, WSGIApp
 from .update_log import UpdateLogError
@@ -33,6 +34,11 @@ from .updates import EXTENSION as UPDATES
 from .worker_pool import WorkerPool
 
 log = logging.getLogger(__name__)
+START_FAILURES = {
+    UpdateLogError: "update log",
+    SettingsError: "settings",
+    MissingPackageData: "installation",
+}
 LISTEN_BACKLOG = 1024
 MAX_HEAD_BYTES = 64 * 1024
 
@@ -151,19 +157,24 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+SHORTCUTS = ("host", "port", "workers", "query_timeout", "update_token", "backend", "store_dir")
+
+
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """The settings given on the command line, each checked: `--set NAME=VALUE`, then the
+    shortcut flags (`--port`...), which win."""
     found: dict[str, Any] = {}
     for item in args.set:
-        name, _, value = item.partition("=")
-        setting = SETTINGS_BY_NAME.get(name.strip().upper())
-        if setting is None:
-            raise SystemExit(f"unknown setting {name!r}; see docs/endpoint.md")
-        found[setting.name] = setting.parse(value)
-    names = ("host", "port", "workers", "query_timeout", "update_token", "backend", "store_dir")
-    for name in names:
-        value = getattr(args, name)
+        name, equals, value = item.partition("=")
+        if not equals:
+            raise SettingsError(f"--set {item}: expected NAME=VALUE, e.g. MAX_RESULT_ROWS=5000")
+        setting = named(name.strip().upper(), "--set")
+        found[setting.name] = value_of(setting, value, "--set")
+    for flag in SHORTCUTS:
+        value = getattr(args, flag)
         if value is not None:
-            found[name.upper()] = value
+            setting = SETTINGS_BY_NAME[flag.upper()]
+            found[setting.name] = value_of(setting, value, "--" + flag.replace("_", "-"))
     return found
 
 
@@ -178,16 +189,22 @@ def _build_of(project: Project) -> Path:
 
 
 def run_serve(args: argparse.Namespace, project: Project) -> int:
-    """Serve the project's current build (building it first if there is none)."""
+    """Serve `BUILD_DIR` or `BACKEND` if a setting names one, else the project's current build
+    (building it first if there is none)."""
     logging.getLogger("alliance_kg").setLevel(logging.INFO)
     if not logging.getLogger().handlers:
         logging.basicConfig(format="%(asctime)s [%(process)d] %(levelname)s %(name)s: %(message)s")
-    overrides = {"INSTANCE_PATH": str(project.root / "instance"), **_overrides(args)}
-    if not overrides.get("BACKEND"):
+    overrides = _overrides(args)
+    settings = load(overrides, instance=str(project.root / "instance"))
+    overrides["INSTANCE_PATH"] = settings["INSTANCE_PATH"]
+    own_build = not settings["BUILD_DIR"] and not settings["BACKEND"]
+    if own_build:
         overrides["BUILD_DIR"] = str(_build_of(project))
+    elif settings["BUILD_DIR"]:
+        log.info("serving BUILD_DIR %s, not the project's build", settings["BUILD_DIR"])
     app = create_app(overrides=overrides)
     if args.dev:
-        if os.environ.get("WERKZEUG_RUN_MAIN") == "true":  # the reloader's serving child
+        if own_build and os.environ.get("WERKZEUG_RUN_MAIN") == "true":  # the reloader's child
             live_reload.init_app(app, project)
         app.run(app.config["HOST"], app.config["PORT"], use_reloader=True, threaded=True)
         return 0
@@ -207,10 +224,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--project", help="project folder (default: the current folder)")
     add_serve_arguments(parser)
     args = parser.parse_args(argv)
+    return reported(lambda: run_serve(args, Project.locate(args.project)))
+
+
+def reported(run: Callable[[], int]) -> int:
+    """Run a command; a failure to start is one line on stderr and status 1, not a traceback."""
     try:
-        return run_serve(args, Project.locate(args.project))
-    except UpdateLogError as failure:
-        print(f"update log: {failure}", file=sys.stderr)
+        return run()
+    except (UpdateLogError, SettingsError, MissingPackageData) as failure:
+        print(f"{START_FAILURES[type(failure)]}: {failure}", file=sys.stderr)
         return 1
 
 

@@ -14,38 +14,38 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from flask import Blueprint, Flask, Response, current_app, request
+from flask import Flask
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import Forbidden, Unauthorized
 
 from . import protocol
-from .http_policy import text_response
 from .query_guard import Refused
-from .results import POLICY, policy
+from .results import POLICY
+from .sparql_call import Call, Reply
 from .store import EXTENSION as STORE
 from .store import Backend, Store, get_store
 from .update_fence import check_update
 from .update_log import REPLAY_LIMIT_FACTOR, UpdateLog, fence_of
 
 log = logging.getLogger(__name__)
-bp = Blueprint("updates", __name__)
 
 EXTENSION = "alliance_kg.updates"
+USING_PARAMETERS = ("using-graph-uri", "using-named-graph-uri")
 
 
-def authorise() -> None:
+def authorise(call: Call) -> None:
     """401 without a Bearer token, 403 with a wrong one or when updates are off."""
-    if not get_store().updatable:
+    if not call.store.updatable:
         raise Forbidden(
             "This server reads a remote store (BACKEND): send updates to that store itself."
         )
-    token = current_app.config["UPDATE_TOKEN"]
+    token = call.config["UPDATE_TOKEN"]
     if not token:
         raise Forbidden(
             "Updates are off. Start the server with --update-token TOKEN (or set "
             "ALLIANCE_KG_UPDATE_TOKEN) and send 'Authorization: Bearer TOKEN'."
         )
-    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    scheme, _, given = call.request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not given.strip():
         raise Unauthorized(
             "Send 'Authorization: Bearer TOKEN' to update.",
@@ -55,9 +55,9 @@ def authorise() -> None:
         raise Forbidden("The update token is wrong.")
 
 
-def run_update(params: protocol.Params) -> Response:
+def run_update(call: Call, params: protocol.Params) -> Reply:
     """Authorise, check and apply the `update` parameter of a request."""
-    authorise()
+    authorise(call)
     text = params.one("update")
     if text is None:
         raise Refused(
@@ -65,32 +65,36 @@ def run_update(params: protocol.Params) -> Response:
         )
     if not text.strip():
         raise Refused("The update is empty: send at least one SPARQL 1.1 Update operation.")
-    store = get_store()
-    checked = check_update(
-        text, policy(store), store.graphs, current_app.config["UPDATE_ALLOW_ASSERTED"]
-    )
-    updates: UpdateLog = current_app.extensions[EXTENSION]
+    for name in USING_PARAMETERS:
+        if params.all(name):
+            raise Refused(
+                f"The {name} parameter is not supported: name the graphs in the update itself "
+                "(USING <iri> or USING NAMED <iri>, graphs of this dataset only)."
+            )
+    store = call.store
+    checked = check_update(text, call.policy(), store.graphs, call.config["UPDATE_ALLOW_ASSERTED"])
+    updates: UpdateLog = call.extensions[EXTENSION]
     updates.apply(checked)  # a 500 or 503 when the log cannot record it, logged there
-    return text_response(
-        f"Update applied; the dataset version is now {updates.store.version}.", 200
-    )
+    return Reply.text(f"Update applied; the dataset version is now {updates.store.version}.", 200)
 
 
-@bp.route("/update", methods=["POST"])
-def update() -> Response:
-    return run_update(protocol.body_params("/update"))
+def update(call: Call) -> Reply:
+    """`POST /update`: the update as a form parameter or an application/sparql-update body."""
+    return run_update(call, call.body_params("/update"))
 
 
-def _sync() -> None:
-    current_app.extensions[EXTENSION].sync()
+def sync(app: Flask) -> None:
+    """Replay records other processes wrote, before this request reads the store."""
+    updates = app.extensions.get(EXTENSION)
+    if updates is not None:  # none on a remote store, which takes no updates here
+        updates.sync()
 
 
 def init_app(app: Flask) -> None:
-    """Open (and replay) the update log of the app's store; keep every request up to date.
+    """Open (and replay) the update log of the app's store; the router syncs each request.
 
     Raises `UpdateLogError` when the log cannot be replayed, so the server does not start.
     """
-    app.register_blueprint(bp)
     store = get_store_of(app)
     if not store.updatable:
         return
@@ -103,7 +107,6 @@ def init_app(app: Flask) -> None:
         limit=REPLAY_LIMIT_FACTOR * float(app.config["QUERY_TIMEOUT"]),
         on_swap=lambda new: _swap(app, new),
     )
-    app.before_request(_sync)
 
 
 def _reopener(app: Flask) -> Callable[[], Backend] | None:
@@ -115,7 +118,7 @@ def _reopener(app: Flask) -> Callable[[], Backend] | None:
 
 
 def _swap(app: Flask, new: Backend) -> None:
-    """Serve a rebuilt store from the next request on (the fast path reads it there too)."""
+    """Serve a rebuilt store from the next request on."""
     app.extensions[STORE] = new
     app.extensions.pop(POLICY, None)
 

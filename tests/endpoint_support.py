@@ -137,7 +137,7 @@ class ServedProcess:
         return self.process.stdout.read().decode("utf-8", "replace")
 
     def workers(self) -> set[int]:
-        """The pids of the gunicorn workers, the master's children."""
+        """The pids of the query workers, the front's children."""
         path = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
         return {int(pid) for pid in path.read_text().split()}
 

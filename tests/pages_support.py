@@ -75,11 +75,11 @@ def write_build(target: Path, trig: str, version: str = "pages-test-1") -> Path:
 
 def essay_app(store: Backend) -> Flask:
     """The app over the essay's store (the `essay_store` fixture), as a test app."""
-    return create_app({"STORE": store, "TESTING": True, "FAST_PATH": False})
+    return create_app({"STORE": store, "TESTING": True})
 
 
 def build_app(build: Path) -> Flask:
-    return create_app({"STORE": Store.open(build), "TESTING": True, "FAST_PATH": False})
+    return create_app({"STORE": Store.open(build), "TESTING": True})
 
 
 class _FactParser(HTMLParser):

@@ -5,25 +5,18 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from flask import Flask
 
-from alliance_kg import build, config, serving
+from alliance_kg import build, cli, config, serving, store
 from alliance_kg.app import create_app
+from alliance_kg.config import SettingsError
 from alliance_kg.project import Project
 
 from .endpoint_support import make_app, write_build, write_project
-
-DOCS = Path(__file__).resolve().parents[1] / "docs" / "endpoint.md"
-
-
-@pytest.mark.parametrize("setting", config.SETTINGS, ids=lambda s: s.name)
-def test_every_setting_is_documented(setting: config.Setting) -> None:
-    text = DOCS.read_text("utf-8")
-    assert f"`{setting.name}`" in text
-    assert setting.help
 
 
 def serving_app(tmp_path: Path, **overrides: object) -> Flask:
@@ -63,7 +56,7 @@ def test_a_test_config_ignores_the_instance_config_and_the_environment(
     assert app.config["MAX_RESULT_ROWS"] == config.defaults()["MAX_RESULT_ROWS"]
     assert app.config["UPDATE_TOKEN"] is None
     assert app.test_client().get("/sparql?query=ASK%7B%7D").status_code == 200
-    with pytest.raises(ValueError, match="30s"):
+    with pytest.raises(SettingsError, match="30s"):
         serving_app(tmp_path)  # serving does read it
 
 
@@ -85,8 +78,8 @@ def test_serve_reads_its_options_and_refuses_unknown_settings() -> None:
     )
     overrides = serving._overrides(args)
     assert overrides == {"PORT": 8123, "MAX_RESULT_ROWS": 5, "UPDATE_TOKEN": "t"}
-    with pytest.raises(SystemExit):
-        serving._overrides(serve_args("--set", "NO_SUCH=1"))
+    with pytest.raises(SettingsError, match="did you mean MAX_RESULT_ROWS"):
+        serving._overrides(serve_args("--set", "MAX_RESULTS=1"))
 
 
 def serve_args(*argv: str) -> argparse.Namespace:
@@ -126,3 +119,55 @@ def test_dev_runs_flask_with_the_auto_reloader(
     monkeypatch.setattr(serving, "serve_wsgi", lambda *_, **__: pytest.fail("not the front"))
     assert serving.run_serve(serve_args("--dev"), Project(tmp_path)) == 0
     assert calls == [{"host": "127.0.0.1", "port": 8000, "use_reloader": True, "threaded": True}]
+
+
+@pytest.mark.parametrize("place", ["--set", "environment", "instance file"])
+def test_serve_serves_an_explicit_build_dir_not_the_projects(
+    place: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Issue: `serve --set BUILD_DIR=DIR` silently served the project's own build instead."""
+    project = Project(write_project(tmp_path / "project"))
+    other = str(write_build(tmp_path / "other", version="other-version"))
+    argv: list[str] = []
+    if place == "--set":
+        argv = ["--set", f"BUILD_DIR={other}"]
+    elif place == "environment":
+        monkeypatch.setenv("ALLIANCE_KG_BUILD_DIR", other)
+    else:
+        (project.root / "instance").mkdir()
+        (project.root / "instance" / "config.py").write_text(f"BUILD_DIR = {other!r}\n")
+    served: list[Flask] = []
+    monkeypatch.setattr(build, "build_project", lambda _: pytest.fail("built the project"))
+    monkeypatch.setattr(serving, "serve_wsgi", lambda app, *_, **__: served.append(app))
+    caplog.set_level("INFO", logger="alliance_kg.serving")
+    assert serving.run_serve(serve_args(*argv), project) == 0
+    assert served[0].extensions[store.EXTENSION].version == "other-version"
+    assert f"serving BUILD_DIR {other}, not the project's build" in caplog.messages
+
+
+def test_dev_does_not_live_reload_the_project_over_an_explicit_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = Project(write_project(tmp_path / "project"))
+    other = str(write_build(tmp_path / "other", version="other-version"))
+    monkeypatch.setenv("WERKZEUG_RUN_MAIN", "true")
+    monkeypatch.setattr(Flask, "run", lambda *_, **__: None)
+    monkeypatch.setattr(serving.live_reload, "init_app", lambda *_: pytest.fail("live reload"))
+    assert serving.run_serve(serve_args("--dev", "--set", f"BUILD_DIR={other}"), project) == 0
+
+
+@pytest.mark.parametrize("command", [cli.main, serving.main], ids=["alliance-kg", "serving"])
+def test_serve_prints_a_bad_setting_on_one_line_and_exits_1(
+    command: Callable[[list[str]], int],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    write_project(tmp_path)
+    monkeypatch.setenv("ALLIANCE_KG_QUERY_TIMEOUT", "30s")
+    subcommand = ["serve"] if command is cli.main else []
+    assert command(["--project", str(tmp_path), *subcommand]) == 1
+    assert capsys.readouterr().err == (
+        "settings: QUERY_TIMEOUT '30s' from the environment (ALLIANCE_KG_QUERY_TIMEOUT): "
+        "expected a number of seconds above 0\n"
+    )

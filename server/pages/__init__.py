@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import entity, home, reader, search, terms, timeline
+from .. import package_data
+from . import entity, home, query_page, reader, search, terms, timeline
 
 TEMPLATES = (
     "base.html",
@@ -29,7 +30,8 @@ def _template_globals() -> dict[str, object]:
 
 def init_app(app: Flask) -> None:
     """Register the page blueprints and what every page template may use."""
-    for blueprint in (home.bp, search.bp, reader.bp, timeline.bp, entity.bp):
+    package_data.check()  # a missing view query or asset stops the start, not a request
+    for blueprint in (home.bp, query_page.bp, search.bp, reader.bp, timeline.bp, entity.bp):
         app.register_blueprint(blueprint)
     app.context_processor(_template_globals)
     app.add_template_filter(terms.term_html, "term")

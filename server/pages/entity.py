@@ -67,7 +67,7 @@ def ontology(suffix: str = "") -> Response:
         return resource_response("ontology", extra={"terms": ontology_terms.ontology_terms})
     store = get_store()
     etag = caching.etag_for(store.version, "ontology-graph", fmt.media_type)
-    if caching.matches(etag):
+    if caching.matches(request, etag):
         return caching.not_modified(etag)
     whole = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?s ?p ?o }} }}"
     triples = store.query(whole)
@@ -126,7 +126,7 @@ def _respond(
         return not_found(iri, path)
     store = get_store()
     etag = caching.etag_for(store.version, code_version(), iri, fmt.media_type if fmt else "html")
-    if caching.matches(etag):
+    if caching.matches(request, etag):
         return caching.not_modified(etag)
     if fmt is None:
         body = render_html(description, extra or {})

@@ -1,51 +1,35 @@
-"""The home page, the query page's examples, and the front-end assets from `node_modules`.
+"""The home page, the query page's examples, and the front-end assets installed from npm.
 
-Assets are installed from the npm registry (`npm ci`, see `package.json`) and served by the
-app at `/assets/`: no CDN is ever named.
+Assets come from the npm registry (`npm ci`, see `package.json`), ship inside the package
+(`package_data.py`) and are served by the app at `/assets/`: no CDN is ever named.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, current_app, render_template, send_from_directory
+from flask import Blueprint, Response, abort, render_template, send_from_directory
 
+from .. import package_data
 from ..query_files import QueryFile, read_query
 from . import display, page_cache, terms, timeline, views
 from .reader import sources
 
 bp = Blueprint("home", __name__)
 
-ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = ROOT / "queries" / "examples"
-# Front-end files the pages load, by the name they are served under.
-ASSETS: dict[str, str] = {
-    "yasgui.min.js": "@zazuko/yasgui/build/yasgui.min.js",
-    "yasgui.min.css": "@zazuko/yasgui/build/yasgui.min.css",
-    "cytoscape.min.js": "cytoscape/dist/cytoscape.min.js",
-}
-
-
-def node_modules() -> Path:
-    """Where `npm ci` put the packages: `NODE_MODULES` if set, else the project's."""
-    return Path(current_app.config.get("NODE_MODULES") or ROOT / "node_modules")
-
 
 @bp.route("/assets/<name>", methods=["GET", "HEAD"])
 def asset(name: str) -> Response:
-    """A front-end file installed from npm."""
-    if name not in ASSETS:
+    """A front-end file installed from npm (the start checked that each one is there)."""
+    if name not in package_data.ASSETS:
         abort(404)
-    path = node_modules() / ASSETS[name]
-    if not path.is_file():
-        abort(404, f"{ASSETS[name]} is missing: run `npm ci` in the project folder.")
+    path = package_data.asset_path(name)
     return send_from_directory(path.parent, path.name, max_age=3600)
 
 
 def examples() -> list[QueryFile]:
     """The example queries of `queries/examples/`, by summary."""
-    found = [read_query(path) for path in sorted(EXAMPLES.glob("*.rq"))]
+    found = [read_query(path) for path in package_data.example_paths()]
     return sorted(found, key=lambda query: query.summary.lower())
 
 

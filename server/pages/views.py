@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from pathlib import Path
 from urllib.parse import quote
 
 import pyoxigraph as ox
 from flask import current_app
 
+from ..package_data import view_path
 from ..query_files import QueryFile, read_query
 from ..store import Backend, get_store
 
-VIEWS = Path(__file__).resolve().parents[2] / "queries" / "views"
 CACHE = "alliance_kg.pages.views"
 CACHE_SIZE = 4096
 
@@ -28,7 +27,7 @@ Row = dict[str, ox.NamedNode | ox.BlankNode | ox.Literal | None]
 @lru_cache(maxsize=64)
 def view(name: str) -> QueryFile:
     """The view query file `queries/views/{name}.rq`."""
-    return read_query(VIEWS / f"{name}.rq")
+    return read_query(view_path(name))
 
 
 def sparql_term(value: str | ox.NamedNode | ox.Literal) -> str:
