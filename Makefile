@@ -18,10 +18,12 @@ $(STAMP): setup.cfg pyproject.toml
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 
-# HermiT (the OWL reasoner run through owlready2) needs a Java runtime; the assets need npm.
+# HermiT (the OWL reasoner run through owlready2) needs a Java runtime; the assets need npm;
+# the query workers' sandbox needs libseccomp (through pyseccomp).
 system-packages:
 	@command -v java >/dev/null || (apt-get update -qq && apt-get install -y -qq default-jre-headless)
 	@command -v npm >/dev/null || (apt-get update -qq && apt-get install -y -qq nodejs npm)
+	@ldconfig -p | grep -q 'libseccomp\.so\.2' || (apt-get update -qq && apt-get install -y -qq libseccomp2)
 
 # The browser tests drive Debian's chromium through Playwright (never `playwright install`).
 # The publish tests start a private Virtuoso (tests/virtuoso_support.py), never the package's

@@ -47,6 +47,25 @@ def forbid_network() -> None:
         raise SandboxUnavailable(f"cannot forbid network access in a worker: {error}") from error
 
 
+def check_available() -> None:
+    """Refuse to serve where workers could not be sandboxed: install the filter in a child."""
+    child = os.fork()
+    if child == 0:
+        try:
+            forbid_network()
+        except SandboxUnavailable as error:
+            os.write(2, f"{error}\n".encode())
+            os._exit(1)
+        os._exit(0)
+    _, status = os.waitpid(child, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SandboxUnavailable(
+            "the query workers' seccomp filter cannot be installed here (it needs Linux and "
+            "libseccomp 2: `apt-get install libseccomp2`), and serving without it could fetch "
+            "URLs; see docs/endpoint.md, Safety"
+        )
+
+
 def resident_bytes() -> int:
     """This process's resident set size, from /proc (cheap enough to read every 20 ms)."""
     return int(STATM.read_bytes().split()[1]) * PAGE_BYTES

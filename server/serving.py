@@ -29,15 +29,17 @@ from .http_front import Connection, Front, Limits
 from .package_data import MissingPackageData
 from .project import Project
 from .query_worker import WorkerSettings, WSGIApp
+from .sandbox import SandboxUnavailable, check_available
 from .update_log import UpdateLogError
 from .updates import EXTENSION as UPDATES
 from .worker_pool import WorkerPool
 
 log = logging.getLogger(__name__)
-START_FAILURES = {
+START_FAILURES: dict[type[Exception], str] = {
     UpdateLogError: "update log",
     SettingsError: "settings",
     MissingPackageData: "installation",
+    SandboxUnavailable: "sandbox",
 }
 LISTEN_BACKLOG = 1024
 MAX_HEAD_BYTES = 64 * 1024
@@ -50,6 +52,7 @@ def serve_wsgi(
     before_fork: Callable[[], None] = lambda: None,
 ) -> None:
     """Serve `wsgi` on HOST:PORT until SIGTERM or SIGINT: the front here, workers forked."""
+    check_available()
     listener = socket.create_server(
         (config["HOST"], int(config["PORT"])), backlog=LISTEN_BACKLOG, reuse_port=False
     )
@@ -231,8 +234,9 @@ def reported(run: Callable[[], int]) -> int:
     """Run a command; a failure to start is one line on stderr and status 1, not a traceback."""
     try:
         return run()
-    except (UpdateLogError, SettingsError, MissingPackageData) as failure:
-        print(f"{START_FAILURES[type(failure)]}: {failure}", file=sys.stderr)
+    except tuple(START_FAILURES) as failure:
+        label = next(name for kind, name in START_FAILURES.items() if isinstance(failure, kind))
+        print(f"{label}: {failure}", file=sys.stderr)
         return 1
 
 

@@ -15,7 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from .endpoint_support import Canary, free_port
+from alliance_kg import sandbox, serving
+
+from .endpoint_support import Canary, free_port, write_project
 
 pytestmark = pytest.mark.socket
 REPO = Path(__file__).resolve().parents[1]
@@ -85,3 +87,18 @@ def test_with_a_backend_every_url_leads_to_the_backend_only(canary: Canary) -> N
         assert "service: failed: PermissionError" in report
     finally:
         backend.close()
+
+
+def test_serve_refuses_to_start_where_workers_cannot_be_sandboxed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def unavailable() -> None:
+        raise sandbox.SandboxUnavailable("no seccomp here")
+
+    monkeypatch.setattr(sandbox, "forbid_network", unavailable)
+    project = write_project(tmp_path)
+    status = serving.main(["--project", str(project), "--port", str(free_port())])
+    assert status == 1
+    error = capsys.readouterr().err
+    assert error.startswith("sandbox: the query workers' seccomp filter cannot be installed")
+    assert "Traceback" not in error
