@@ -1,7 +1,8 @@
 """Live reload for `serve --dev`: rebuild when `ontology/`, `triples/` or `queries/` change.
 
-A good build replaces the served store; a broken edit keeps the last good build serving and
-shows the validation problems on every page, so a typo never takes the site down.
+A good build replaces the served store, with the update log replayed onto it; a broken edit, or
+a build the log no longer replays onto, keeps the last good store serving and shows why on every
+page, so a typo never takes the site down and an accepted update is never lost.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from . import store
 from .build import build_project
 from .problems import InvalidProject
 from .project import Project
+from .update_log import UpdateLogError
+from .updates import replace_store
 
 log = logging.getLogger(__name__)
 EXTENSION = "alliance_kg.live_reload"
@@ -35,13 +38,41 @@ def watched_files(project: Project) -> dict[Path, float]:
     }
 
 
+MAIN = b'<main id="main" tabindex="-1">'
+BANNER = (
+    '<section class="build-failure" role="alert"><h2>{}</h2>'
+    "<p>The previous build is still being served. {}</p><pre>{}</pre></section>"
+)
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why the last build is not served: a heading, what to do, the problems themselves."""
+
+    heading: str
+    advice: str
+    problems: str
+    kept: store.Backend | None = None  # the store served instead, when the log stood in the way
+
+    def banner(self) -> bytes:
+        return BANNER.format(*map(escape, (self.heading, self.advice, self.problems))).encode()
+
+
+INVALID = ("The last edit does not validate", "Fix these problems and save: the site rebuilds.")
+UNREPLAYABLE = (
+    "The update log does not replay onto the new build",
+    "Every accepted update is still served. Drop the record named below, or change the edit "
+    "and save: the site follows either by itself.",
+)
+
+
 @dataclass
 class LiveReload:
-    """What the watcher last saw, and the problems of the last failed build, if any."""
+    """What the watcher last saw, and why the last build is not served, if it is not."""
 
     project: Project
     snapshot: dict[Path, float] = field(default_factory=dict)
-    failure: str | None = None
+    failure: Failure | None = None
 
     def rebuild_if_changed(self, app: Flask) -> bool:
         """Rebuild after a change: serve the new build, or keep the old one and say why."""
@@ -51,22 +82,29 @@ class LiveReload:
         self.snapshot = seen
         try:
             build = build_project(self.project)
-        except InvalidProject as failure:
-            self.failure = str(failure)
-            log.warning("edit does not validate; still serving the last good build:\n%s", failure)
+            replace_store(app, build)
+        except InvalidProject as problems:
+            self.failure = Failure(*INVALID, str(problems))
+            log.warning("edit does not validate; still serving the last good build:\n%s", problems)
             return True
-        app.extensions[store.EXTENSION] = store.Store.open(build)
+        except UpdateLogError as problems:
+            self.failure = Failure(*UNREPLAYABLE, str(problems), app.extensions[store.EXTENSION])
+            log.warning(
+                "the log does not replay onto the new build; serving the last:\n%s", problems
+            )
+            return True
         self.failure = None
         log.info("rebuilt and reloaded %s", build.name)
         return True
 
-
-MAIN = b'<main id="main" tabindex="-1">'
-BANNER = (
-    '<section class="build-failure" role="alert"><h2>The last edit does not validate</h2>'
-    "<p>The previous build is still being served. Fix these problems and save: the site "
-    "rebuilds by itself.</p><pre>{}</pre></section>"
-)
+    def shown(self, app: Flask) -> Failure | None:
+        """The failure to show: one about the log is over once another store serves (the
+        update log's reload after `updates repair` or `reset`)."""
+        failure = self.failure
+        served = app.extensions[store.EXTENSION]
+        if failure and failure.kept is not None and failure.kept is not served:
+            self.failure = failure = None
+        return failure
 
 
 def attach(app: Flask, project: Project) -> LiveReload:
@@ -77,9 +115,11 @@ def attach(app: Flask, project: Project) -> LiveReload:
 
     @app.after_request
     def show_failure(response: Response) -> Response:
-        if watcher.failure and response.mimetype == "text/html" and not response.direct_passthrough:
-            banner = BANNER.format(escape(watcher.failure)).encode("utf-8")
-            response.set_data(response.get_data().replace(MAIN, MAIN + banner, 1))
+        if response.mimetype != "text/html" or response.direct_passthrough:
+            return response
+        failure = watcher.shown(app)
+        if failure:
+            response.set_data(response.get_data().replace(MAIN, MAIN + failure.banner(), 1))
         return response
 
     return watcher

@@ -165,16 +165,16 @@ def failure(path: Path, record: Record, why: str) -> UpdateLogError:
 class UpdateLog:
     """The accepted updates of one dataset, shared by every process through a file.
 
-    `reopen` gives a fresh store of the build, to undo an update whose record could not be
-    written and to follow a log deleted or replaced under us; `on_swap` publishes the new store.
+    `reload` serves a fresh store of the build through the app's one store swap, which has this
+    log `adopt` it: to undo an update whose record could not be written and to follow a log
+    deleted or replaced under us. Without it, those refuse updates until a restart.
     """
 
     path: Path
     store: Backend
-    reopen: Callable[[], Backend] | None = None
+    reload: Callable[[], None] | None = None
     fence: Policy = field(default_factory=lambda: Policy(graphs=frozenset()))
     limit: float | None = None
-    on_swap: Callable[[Backend], None] = lambda _store: None
     offset: int = 0
     count: int = 0
     broken: str | None = None  # why updates are refused until a restart
@@ -184,10 +184,18 @@ class UpdateLog:
     base_version: str = field(init=False, default="")
 
     def __post_init__(self) -> None:
-        self.base_version = self.store.version
-        records, self.identity = self._read()
-        self.offset, self.count = self._replay_all(self.store, records)
-        self._set_version()
+        self.adopt(self.store)
+
+    def adopt(self, store: Backend) -> None:
+        """Replay the whole log onto `store`, a fresh store of a build, and update it from now
+        on, refusing nothing; `UpdateLogError` naming the record, with nothing changed, if one
+        fails."""
+        with self.lock:
+            records, identity = self._read()
+            offset, count = self._replay_all(store, records)
+            self.store, self.base_version, self.broken = store, store.version, None
+            self.offset, self.count, self.identity = offset, count, identity
+            self._set_version()
 
     def _set_version(self) -> None:
         self.store.version = (
@@ -268,23 +276,17 @@ class UpdateLog:
         log.error("%s; updates are refused until the server restarts", why)
 
     def _rebuild(self, why: str) -> bool:
-        """Reload the build and replay the log as it is now, so no process keeps a divergent
-        state; without a build to reload, refuse updates until a restart."""
-        if self.reopen is None:
+        """Serve the build afresh with the log as it is now, so no process keeps a divergent
+        state; without `reload`, refuse updates until a restart."""
+        if self.reload is None:
             self._break(f"the update log {self.path} {why}")
             return False
         log.error("the update log %s %s: reloading the build and replaying the log", self.path, why)
         try:
-            store = self.reopen()
-            records, identity = self._read()
-            offset, count = self._replay_all(store, records)
+            self.reload()  # back through `adopt`
         except (UpdateLogError, OSError) as error:
             self._break(f"the update log {self.path} {why}, and reloading failed: {error}")
             return False
-        self.store, self.base_version = store, store.version
-        self.offset, self.count, self.identity = offset, count, identity
-        self._set_version()
-        self.on_swap(store)
         return True
 
     def apply(self, text: str) -> None:

@@ -2,9 +2,10 @@
 
 Accepted updates are recorded in the update log (`update_log.py`) before the client hears of
 them; every process replays records it has not seen before it answers a request, and a restart
-replays the whole log over the build. So the workers agree, and updates survive restarts. The
-dataset version becomes `{build}+{n}` after n updates, which changes every ETag. What an update
-may touch is checked before it runs (see docs/endpoint.md).
+or a `--dev` rebuild replays the whole log over the build (`replace_store`). So the workers
+agree, and updates survive restarts and rebuilds. The dataset version becomes `{build}+{n}`
+after n updates, which changes every ETag. What an update may touch is checked before it runs
+(see docs/endpoint.md).
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from werkzeug.exceptions import Forbidden, Unauthorized
 
 from . import protocol
 from .query_guard import Refused
-from .results import POLICY
 from .sparql_call import Call, Reply
 from .store import EXTENSION as STORE
 from .store import Backend, Store, get_store
@@ -102,25 +102,37 @@ def init_app(app: Flask) -> None:
     app.extensions[EXTENSION] = UpdateLog(
         Path(configured) if configured else Path(app.instance_path) / "updates.log",
         store,
-        reopen=_reopener(app),
+        reload=_reloader(app),
         fence=fence_of(app.config),
         limit=REPLAY_LIMIT_FACTOR * float(app.config["QUERY_TIMEOUT"]),
-        on_swap=lambda new: _swap(app, new),
     )
 
 
-def _reopener(app: Flask) -> Callable[[], Backend] | None:
-    """A fresh store of the build, to undo an unrecorded update; none for a given `STORE`."""
-    build = app.config.get("BUILD_DIR")
-    if app.config.get("STORE") is not None or not build:
+def _reloader(app: Flask) -> Callable[[], None] | None:
+    """The served build, reloaded through `replace_store`; none for a given `STORE`."""
+    if app.config.get("STORE") is not None or not app.config.get("BUILD_DIR"):
         return None
-    return lambda: Store.open(Path(build))
+    return lambda: replace_store(app, Path(app.config["BUILD_DIR"]))
 
 
-def _swap(app: Flask, new: Backend) -> None:
-    """Serve a rebuilt store from the next request on."""
-    app.extensions[STORE] = new
-    app.extensions.pop(POLICY, None)
+def replace_store(app: Flask, build: Path) -> None:
+    """Serve a fresh store of `build` from the next request on: the one way the served store
+    changes (a `--dev` rebuild, a reload when the update log changed under us).
+
+    The update log is replayed onto it before anyone sees it, so accepted updates outlive a
+    rebuild; when a record fails, `UpdateLogError` and the old store serves on. No cache is
+    dropped: each is keyed by the store's version, `{build}+{records replayed}`.
+    """
+    app.config["BUILD_DIR"] = str(build)  # what a reload opens: a build removes older ones
+    store_dir = app.config.get("STORE_DIR")
+    new = Store.open(build, Path(store_dir) if store_dir else None)  # as `store.init_app`
+    updates: UpdateLog | None = app.extensions.get(EXTENSION)
+    if updates is None:
+        app.extensions[STORE] = new
+        return
+    with updates.lock:  # no update lands on the old store between the replay and the swap
+        updates.adopt(new)
+        app.extensions[STORE] = new
 
 
 def get_store_of(app: Flask) -> Backend:
