@@ -1,13 +1,19 @@
-"""Parse the project's Turtle and TriG files, keeping where each resource is written."""
+"""Parse the project's Turtle and TriG files, keeping where each resource is written.
+
+Integer literals of the data (texts and facts) are read as `xsd:integer` in canonical form, as
+the engine stores them: every later step, and the built dataset, then holds what is served.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Dataset, Graph
+from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib.namespace import XSD
 
 from .problems import Problem, relative
 from .project import Project
@@ -103,6 +109,51 @@ def parse_file(path: Path, root: Path) -> SourceFile:
     return SourceFile(path, name, dataset, text)
 
 
+# xsd:integer and the types XSD derives from it, with their bounds. The engine stores all of
+# them as xsd:integer, so `"4"^^xsd:positiveInteger` would be served as `"4"^^xsd:integer`.
+INTEGER_TYPES: dict[URIRef, tuple[int | None, int | None]] = {
+    XSD.integer: (None, None),
+    XSD.nonNegativeInteger: (0, None),
+    XSD.positiveInteger: (1, None),
+    XSD.nonPositiveInteger: (None, 0),
+    XSD.negativeInteger: (None, -1),
+    XSD.long: (-(2**63), 2**63 - 1),
+    XSD.int: (-(2**31), 2**31 - 1),
+    XSD.short: (-(2**15), 2**15 - 1),
+    XSD.byte: (-(2**7), 2**7 - 1),
+    XSD.unsignedLong: (0, 2**64 - 1),
+    XSD.unsignedInt: (0, 2**32 - 1),
+    XSD.unsignedShort: (0, 2**16 - 1),
+    XSD.unsignedByte: (0, 2**8 - 1),
+}
+INTEGER_LEXICAL = re.compile(r"[+-]?[0-9]+")
+
+
+def engine_integer(value: Literal) -> Literal | None:
+    """`value` as the engine stores it, `"N"^^xsd:integer`, when it is a valid integer literal
+    written otherwise; None when it is kept as it is (not an integer type, ill-typed, or
+    canonical already). An ill-typed literal stays, for the shapes to report."""
+    bounds = INTEGER_TYPES.get(value.datatype) if value.datatype is not None else None
+    text = str(value).strip()
+    if bounds is None or not INTEGER_LEXICAL.fullmatch(text):
+        return None
+    number, (low, high) = int(text), bounds
+    if (low is not None and number < low) or (high is not None and number > high):
+        return None
+    if (str(value), value.datatype) == (str(number), XSD.integer):
+        return None
+    return Literal(str(number), datatype=XSD.integer)
+
+
+def as_engine_stores(dataset: Dataset) -> None:
+    """Rewrite the integer literals of `dataset` in place, as `engine_integer` says."""
+    for graph in dataset.graphs():
+        for s, p, o in list(graph.triples((None, None, None))):
+            if isinstance(o, Literal) and (new := engine_integer(o)) is not None:
+                graph.remove((s, p, o))
+                graph.add((s, p, new))
+
+
 class SyntaxProblem(ValueError):
     """A file that does not parse."""
 
@@ -122,21 +173,25 @@ def load_sources(
     sources = Sources()
     if vocabulary is None:
         groups = [
-            (sources.ontology, project.ontology_files()),
-            (sources.shapes, project.shape_files()),
+            (sources.ontology, project.ontology_files(), False),
+            (sources.shapes, project.shape_files(), False),
         ]
     else:
         sources.ontology, sources.shapes = vocabulary.ontology, vocabulary.shapes
         sources.problems = list(vocabulary.problems)
         groups = []
     groups += [
-        (sources.texts, list(unit.texts) if unit is not None else project.text_files()),
-        (sources.facts, list(unit.facts) if unit is not None else project.fact_files()),
+        (sources.texts, list(unit.texts) if unit is not None else project.text_files(), True),
+        (sources.facts, list(unit.facts) if unit is not None else project.fact_files(), True),
     ]
-    for bucket, paths in groups:
+    for bucket, paths, data in groups:
         for path in paths:
             try:
-                bucket.append(parse_file(path, project.root))
+                parsed = parse_file(path, project.root)
             except SyntaxProblem as failure:
                 sources.problems.append(failure.problem)
+                continue
+            if data:  # the ontology and shapes stay as written: OWL wants its own datatypes
+                as_engine_stores(parsed.dataset)
+            bucket.append(parsed)
     return sources

@@ -33,9 +33,18 @@ PROPERTY_KINDS = (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProper
 DATATYPES = {
     *(XSD[name] for name in ("string", "boolean", "decimal", "integer", "double", "float")),
     *(XSD[name] for name in ("date", "dateTime", "gYear", "gYearMonth", "gMonthDay", "anyURI")),
-    *(XSD[name] for name in ("nonNegativeInteger", "positiveInteger")),
     RDFS.Literal,
 }
+# The engine stores these as xsd:integer, so a property declared with one would disagree with
+# what DATATYPE() answers (docs/data-model.md, Literal datatypes).
+DERIVED_INTEGERS = {
+    XSD[name]
+    for name in (
+        "nonNegativeInteger", "positiveInteger", "negativeInteger", "nonPositiveInteger",
+        "long", "int", "short", "byte", "unsignedLong", "unsignedInt", "unsignedShort",
+        "unsignedByte",
+    )
+}  # fmt: skip
 CLASS_NAME = re.compile(r"^[A-Z][A-Za-z0-9]*$")
 PROPERTY_NAME = re.compile(r"^[a-z][A-Za-z0-9]*$")
 
@@ -185,6 +194,19 @@ def _annotate(
     graph.add((term, RDFS.isDefinedBy, URIRef(MODULE_NS + module)))
 
 
+def _datatype(name: str, vocab: Vocabulary) -> URIRef:
+    """A datatype property's range: one the engine serves as declared."""
+    datatype = resolve(name)
+    if datatype in DERIVED_INTEGERS:
+        raise NewTermError(
+            f"range {name}: the engine serves it as xsd:integer; declare xsd:integer and state "
+            "the bounds in a shape (docs/data-model.md, Literal datatypes)"
+        )
+    if datatype not in DATATYPES and not vocab.has(datatype, RDFS.Datatype):
+        raise NewTermError(f"range {name} is not an XSD datatype or rdfs:Literal")
+    return datatype
+
+
 def term_graph(spec: TermSpec, vocab: Vocabulary) -> tuple[Graph, dict[URIRef, URIRef]]:
     """The triples declaring the term (and a new inverse), and inverse links to add to
     existing terms: {existing property: new property}."""
@@ -210,10 +232,7 @@ def term_graph(spec: TermSpec, vocab: Vocabulary) -> tuple[Graph, dict[URIRef, U
     if spec.domain:
         graph.add((term, RDFS.domain, _require(vocab, spec.domain, "domain", OWL.Class)))
     if spec.range and spec.kind == "datatype-property":
-        datatype = resolve(spec.range)
-        if datatype not in DATATYPES and not vocab.has(datatype, RDFS.Datatype):
-            raise NewTermError(f"range {spec.range} is not an XSD datatype or rdfs:Literal")
-        graph.add((term, RDFS.range, datatype))
+        graph.add((term, RDFS.range, _datatype(spec.range, vocab)))
     elif spec.range:
         graph.add((term, RDFS.range, _require(vocab, spec.range, "range", OWL.Class)))
     links: dict[URIRef, URIRef] = {}

@@ -26,6 +26,7 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
+from .remote_store import UNION_GRAPH
 from .store import DATASET_FILE, MANIFEST_FILE
 
 CHUNK_TRIPLES = 100_000
@@ -187,24 +188,28 @@ class GraphPart:
 
 
 def split_by_graph(dataset: Path, folder: Path) -> dict[Graph, GraphPart]:
-    """Stream the N-Quads once, writing each graph's triples to its own N-Triples files."""
+    """Stream the N-Quads once, writing each graph's triples to its own N-Triples files, and
+    every triple to the union graph too (`UNION_GRAPH`: the store keeps each triple once)."""
     parts: dict[Graph, GraphPart] = {}
     files: dict[Path, BinaryIO] = {}
     with ExitStack() as stack:
         for quad in ox.parse(path=dataset, format=ox.RdfFormat.N_QUADS):
-            graph = None if isinstance(quad.graph_name, ox.DefaultGraph) else quad.graph_name.value
-            part = parts.get(graph)
-            if part is None:
-                number = len(parts)
-                part = GraphPart(folder / f"{number}.blank.nt", folder / f"{number}.nt")
-                parts[graph] = part
-                files[part.plain] = stack.enter_context(part.plain.open("wb"))
+            own = None if isinstance(quad.graph_name, ox.DefaultGraph) else quad.graph_name.value
             blank = isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode)
-            path = part.blank if blank else part.plain
-            if path not in files:
-                files[path] = stack.enter_context(path.open("wb"))
-            files[path].write(f"{quad.subject} {quad.predicate} {quad.object} .\n".encode())
-            part.triples += 1
+            line = f"{quad.subject} {quad.predicate} {quad.object} .\n".encode()
+            for graph in (own, UNION_GRAPH):
+                part = parts.get(graph)
+                if part is None:
+                    number = len(parts)
+                    part = GraphPart(folder / f"{number}.blank.nt", folder / f"{number}.nt")
+                    parts[graph] = part
+                    files[part.plain] = stack.enter_context(part.plain.open("wb"))
+                path = part.blank if blank else part.plain
+                if path not in files:
+                    files[path] = stack.enter_context(path.open("wb"))
+                files[path].write(line)
+                part.triples += 1
+    parts[UNION_GRAPH] = parts.pop(UNION_GRAPH)  # last: queries use it once it is whole
     return parts
 
 
@@ -230,11 +235,12 @@ def publish(
     store.probe(next(iter(manifest["graphs"]), None))
     with tempfile.TemporaryDirectory(prefix="alliance-kg-publish-") as scratch:
         parts = split_by_graph(build / DATASET_FILE, Path(scratch))
-        counts = {graph: part.triples for graph, part in parts.items()}
+        counts = {graph: part.triples for graph, part in parts.items() if graph != UNION_GRAPH}
         if {g: n for g, n in counts.items() if g is not None} != manifest["graphs"]:
             raise PublishError(f"{build / DATASET_FILE} does not match {MANIFEST_FILE}: rebuild")
         progress(
-            f"publishing {sum(counts.values()):,} triples in {len(parts)} graphs to {store.url}"
+            f"publishing {sum(counts.values()):,} triples in {len(counts)} graphs, and their "
+            f"union, to {store.url}"
         )
         for graph, part in parts.items():
             upload_graph(store, graph, part, chunk, progress)

@@ -3,8 +3,9 @@
 Every query keeps this server's checks and time limit, and must first parse as standard SPARQL
 1.1 here, so a store's own extensions (Virtuoso's `DEFINE get:soft`, which fetches URLs) never
 reach it. The store sees only the project's graphs: each query names every graph under
-`graph/` as `default-graph-uri` and `named-graph-uri`, so the default graph is their union, as
-on the embedded store, and the store's own system graphs stay out of every answer.
+`graph/` as `named-graph-uri`, and as `default-graph-uri` the deduplicated union `UNION_GRAPH`
+if the store holds it, else every graph (whose merge Virtuoso 7.2 returns as a bag: a triple
+held by two graphs comes back twice). The store's own system graphs stay out of every answer.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import pyoxigraph as ox
 from SPARQLWrapper import POST, TURTLE, URLENCODED, XML, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
 
-from .project import GRAPH_NS
+from .project import GRAPH_NS, ID_NS
 
 Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 SCHEME = "sparql+"
@@ -29,6 +30,10 @@ GRAPHS_QUERY = f"""SELECT ?graph (COUNT(*) AS ?triples)
 WHERE {{ GRAPH ?graph {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?graph), "{GRAPH_NS}")) }}
 GROUP BY ?graph"""
 ALL_TRIPLES = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+BASE_IRI = ID_NS  # what relative IRIs in queries and updates resolve against, on every store
+UNION_GRAPH = "urn:x-alliance-kg:union"  # every triple of the project's graphs, once
+NO_GRAPH = "urn:x-alliance-kg:no-graph"  # named to mean "no graph": Virtuoso reads none as all
+UNION_QUERY = f"ASK {{ GRAPH <{UNION_GRAPH}> {{ ?s ?p ?o }} }}"
 BOOLEAN_LITERAL = re.compile(
     rb'(<literal datatype="http://www.w3.org/2001/XMLSchema#boolean">)\s*(0|1)\s*<'
 )
@@ -62,6 +67,7 @@ class RemoteStore:
     timeout: float
     version: str = ""
     graphs: dict[str, int] = field(default_factory=dict)
+    union: bool = False  # the store holds `UNION_GRAPH`
     updatable = False
     checked_at: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -78,12 +84,16 @@ class RemoteStore:
         return store
 
     def refresh(self) -> None:
-        """Re-read the graphs and their sizes; the version changes when they do."""
+        """Re-read the graphs, their sizes and whether the union is stored; the version
+        changes when any of them does."""
         solutions = self._fetch(GRAPHS_QUERY, [], [])
         assert isinstance(solutions, ox.QuerySolutions)
         graphs = {row["graph"].value: int(row["triples"].value) for row in solutions}
+        union = self._fetch(UNION_QUERY, [], [])
+        assert isinstance(union, ox.QueryBoolean)
         listing = "".join(f"{graph} {count}\n" for graph, count in sorted(graphs.items()))
-        self.graphs = graphs
+        listing += f"union {bool(union)}\n"
+        self.graphs, self.union = graphs, bool(union)
         self.version = "remote-" + hashlib.sha1(listing.encode()).hexdigest()[:16]
         self.checked_at = time.monotonic()
 
@@ -101,13 +111,20 @@ class RemoteStore:
         default_graphs: list[str] | None = None,
         named_graphs: list[str] | None = None,
     ) -> Result:
-        """Parse here, then run on the store over the project's graphs (or the ones given)."""
-        form = PARSER.query(sparql)  # raises the same SyntaxError as the embedded store
+        """Parse here, then run on the store over the project's graphs (or the ones given:
+        None for the service's default, a list for exactly those graphs, perhaps none)."""
+        form = PARSER.query(sparql, base_iri=BASE_IRI)  # the embedded store's SyntaxError
         self._maybe_refresh()
-        if default_graphs is None and named_graphs is None:
-            default_graphs = named_graphs = sorted(self.graphs)
-        is_graph = isinstance(form, ox.QueryTriples)
-        return self._fetch(sparql, default_graphs or [], named_graphs or [], is_graph=is_graph)
+        if default_graphs is None:
+            default_graphs = [UNION_GRAPH] if self.union else sorted(self.graphs)
+        if named_graphs is None:
+            named_graphs = sorted(self.graphs)
+        return self._fetch(
+            f"BASE <{BASE_IRI}>\n{sparql}",
+            default_graphs or [NO_GRAPH],
+            named_graphs or [NO_GRAPH],
+            is_graph=isinstance(form, ox.QueryTriples),
+        )
 
     def _fetch(
         self,
@@ -148,10 +165,6 @@ class RemoteStore:
 
     def named_graphs(self) -> set[str]:
         return set(self.graphs)
-
-    def default_graph_triples(self) -> int:
-        """`publish` writes named graphs only; a store's own default graph is not ours."""
-        return 0
 
     def update(self, sparql: str) -> None:
         raise BackendError("this server reads a remote store: send updates to the store itself")

@@ -28,7 +28,12 @@ from .timeouts import THREADS
 
 @dataclass(frozen=True)
 class Dataset:
-    """The RDF dataset of one request: protocol parameters win over FROM / FROM NAMED."""
+    """The RDF dataset of one request: protocol parameters win over FROM / FROM NAMED.
+
+    Naming no graph keeps the service's default: the union of all graphs as default graph, and
+    every graph as a named graph. Naming any replaces both, as SPARQL 1.1 says: with named
+    graphs only, the default graph is empty; with default graphs only, there is no named graph.
+    """
 
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
@@ -38,6 +43,12 @@ class Dataset:
         if default_uris or named_uris:
             return cls(tuple(default_uris), tuple(named_uris))
         return cls(scan.from_graphs, scan.from_named)
+
+    def graph_lists(self) -> tuple[list[str] | None, list[str] | None]:
+        """The default and named graphs as `Backend.query` takes them: None for the default."""
+        if not (self.default_graphs or self.named_graphs):
+            return None, None
+        return list(self.default_graphs), list(self.named_graphs)
 
     def check(self, graphs: frozenset[str]) -> None:
         """Only the dataset's own graphs may be named: anything else would be a fetch."""
@@ -148,11 +159,7 @@ def execute(store: Backend, prepared: Prepared) -> tuple[bytes, str]:
 
     def evaluate() -> Result:
         try:
-            return store.query(
-                prepared.capped_text,
-                list(dataset.default_graphs) or None,
-                list(dataset.named_graphs) or None,
-            )
+            return store.query(prepared.capped_text, *dataset.graph_lists())
         except SyntaxError as error:
             shown = _own_error(store, prepared.text, error) if prepared.was_capped else error
             raise Refused(f"Syntax error: {shown}") from None

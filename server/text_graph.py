@@ -1,5 +1,9 @@
 """Describe a segmented source as NIF 2.0 resources: the document, its title, byline,
-paragraphs, sentences and boilerplate, each with exact offsets and text."""
+paragraphs, sentences and boilerplate, each with exact offsets and text.
+
+Offsets and numbers are written `xsd:integer`, the datatype the engine keeps (a derived type
+such as `xsd:nonNegativeInteger` would be served as `xsd:integer`; docs/data-model.md).
+"""
 
 from __future__ import annotations
 
@@ -12,8 +16,8 @@ from .vocab import AKG, NIF
 
 
 def _describe_span(graph: Graph, node: URIRef, span: Span, context: URIRef) -> None:
-    graph.add((node, NIF.beginIndex, Literal(span.begin, datatype=XSD.nonNegativeInteger)))
-    graph.add((node, NIF.endIndex, Literal(span.end, datatype=XSD.nonNegativeInteger)))
+    graph.add((node, NIF.beginIndex, Literal(span.begin, datatype=XSD.integer)))
+    graph.add((node, NIF.endIndex, Literal(span.end, datatype=XSD.integer)))
     graph.add((node, NIF.anchorOf, Literal(span.text)))
     graph.add((node, NIF.referenceContext, context))
 
@@ -26,8 +30,8 @@ def text_graph(slug: str, text: str, parts: Segmentation, source_file: str) -> G
     graph.add((doc, RDF.type, NIF.Context))
     graph.add((doc, RDFS.label, Literal(parts.title.text, lang="en")))
     graph.add((doc, NIF.isString, Literal(text)))
-    graph.add((doc, NIF.beginIndex, Literal(0, datatype=XSD.nonNegativeInteger)))
-    graph.add((doc, NIF.endIndex, Literal(len(text), datatype=XSD.nonNegativeInteger)))
+    graph.add((doc, NIF.beginIndex, Literal(0, datatype=XSD.integer)))
+    graph.add((doc, NIF.endIndex, Literal(len(text), datatype=XSD.integer)))
     graph.add((doc, AKG.sourceFile, Literal(source_file)))
     title = URIRef(f"{doc}/title")
     graph.add((title, RDF.type, AKG.TitleSegment))
@@ -45,9 +49,7 @@ def text_graph(slug: str, text: str, parts: Segmentation, source_file: str) -> G
         para = URIRef(f"{doc}/p{paragraph.number}")
         graph.add((para, RDF.type, NIF.Paragraph))
         graph.add((para, RDFS.label, Literal(f"Paragraph {paragraph.number}", lang="en")))
-        graph.add(
-            (para, AKG.paragraphNumber, Literal(paragraph.number, datatype=XSD.positiveInteger))
-        )
+        graph.add((para, AKG.paragraphNumber, Literal(paragraph.number, datatype=XSD.integer)))
         _describe_span(graph, para, paragraph, doc)
         graph.add((doc, DCTERMS.hasPart, para))
         for number, sentence in enumerate(paragraph.sentences, start=1):
@@ -55,7 +57,7 @@ def text_graph(slug: str, text: str, parts: Segmentation, source_file: str) -> G
             graph.add((node, RDF.type, NIF.Sentence))
             label = f"Paragraph {paragraph.number}, sentence {number}"
             graph.add((node, RDFS.label, Literal(label, lang="en")))
-            graph.add((node, AKG.sentenceNumber, Literal(number, datatype=XSD.positiveInteger)))
+            graph.add((node, AKG.sentenceNumber, Literal(number, datatype=XSD.integer)))
             _describe_span(graph, node, sentence, doc)
             graph.add((node, NIF.superString, para))
             if previous is not None:

@@ -19,6 +19,7 @@ from werkzeug.exceptions import Forbidden
 
 from .project import GRAPH_NS
 from .query_guard import Policy, Refused, check_fetches, check_shape, decode_escapes, scan
+from .remote_store import BASE_IRI
 
 DEFAULT = "DEFAULT"
 ANY = "ANY"
@@ -95,7 +96,7 @@ def _analyse(text: str) -> list[object]:
     from rdflib.plugins.sparql.parser import parseUpdate  # noqa: PLC0415
 
     try:
-        return list(translateUpdate(parseUpdate(text)).algebra)
+        return list(translateUpdate(parseUpdate(text), base=BASE_IRI).algebra)
     except (ParseBaseException, ValueError, KeyError, Exception) as error:
         # rdflib raises bare Exception for an unknown prefix; refusing is the safe answer
         raise Refused(f"This update could not be analysed for safety: {error}") from None
@@ -109,7 +110,7 @@ def _run_on_markers(text: str, protected: tuple[str, ...], built: dict[str, int]
         name = ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
         store.add(ox.Quad(MARKER, MARKER, MARKER, name))
     try:
-        store.update(text)
+        store.update(text, base_iri=BASE_IRI)
     except SyntaxError as error:
         raise Refused(f"Syntax error: {error}") from None
     except (RuntimeError, OSError):

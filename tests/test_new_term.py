@@ -133,6 +133,7 @@ def test_linking_an_existing_inverse_writes_both_sides(extended: Project, tmp_pa
         (("class", "SecurityTalks", *DIALOGUE[2:-1], "akg:Dialogue"), "parent akg:Dialogue is"),
         ((*HOSTS[:9], "akg:Place", *HOSTS[10:]), "domain akg:Place is not declared"),
         ((*FOUNDED[:11], "akg:Alliance"), "range akg:Alliance is not an XSD datatype"),
+        ((*FOUNDED[:11], "xsd:positiveInteger"), "the engine serves it as xsd:integer"),
         ((*HOSTS[:11], "akg:hasPhase"), "range akg:hasPhase is not declared in ontology/ as"),
         (("class", "securityTalks", *DIALOGUE[2:]), "a class is named as an UpperCamelCase"),
         (HOSTS[:-2], "inverse isHostedBy is not declared: to declare it too"),

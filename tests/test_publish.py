@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from rdflib import Dataset, Graph, URIRef
@@ -18,6 +19,7 @@ from SPARQLWrapper import JSON, TURTLE, SPARQLWrapper
 from alliance_kg.cli import main
 from alliance_kg.project import Project
 from alliance_kg.publish import Credentials, GraphStore, PublishError, publish
+from alliance_kg.remote_store import UNION_GRAPH
 
 from . import conftest
 from .endpoint_support import free_port
@@ -31,6 +33,7 @@ TWO_GRAPHS = """
 ex:first { ex:a ex:p ex:b . ex:b ex:p ex:c . ex:c ex:p "three"@en . }
 ex:second { ex:A owl:equivalentClass [ a owl:Restriction ; owl:onProperty ex:p ] . }
 """
+UNION = "/store?graph=" + quote(UNION_GRAPH, safe="")
 
 
 def current(project: Project) -> Path:
@@ -187,7 +190,9 @@ def test_a_token_is_sent_as_bearer_with_every_request(
     received = recording_store.received
     assert code == 0
     assert {r.headers["Authorization"] for r in received} == {"Bearer s3cret"}
-    assert [r.method for r in received] == ["POST"] + ["PUT"] * len(manifest_graphs(built))
+    graphs = len(manifest_graphs(built)) + 1  # and the union, last
+    assert [r.method for r in received] == ["POST"] + ["PUT"] * graphs
+    assert received[-1].path == UNION
     assert received[0].body == b""  # the probe appends nothing
     assert {r.headers["Content-Type"] for r in received} == {"application/n-triples"}
 
@@ -199,9 +204,13 @@ def test_large_graphs_go_as_a_put_then_posts_with_blank_nodes_together(
     sent = [(r.method, r.path, r.body.count(b"\n")) for r in recording_store.received[1:]]
     first = "/store?graph=http%3A%2F%2Fexample.org%2Ffirst"
     second = "/store?graph=http%3A%2F%2Fexample.org%2Fsecond"
-    assert sorted(sent) == sorted(
+    union = [request for request in sent if request[1] == UNION]
+    assert sorted(request for request in sent if request[1] != UNION) == sorted(
         [("PUT", first, 1), ("POST", first, 1), ("POST", first, 1), ("PUT", second, 3)]
     )
+    assert sent[-len(union) :] == union  # the union goes last, when every graph is whole
+    assert [method for method, _, _ in union] == ["PUT"] + ["POST"] * (len(union) - 1)
+    assert sum(lines for _, _, lines in union) == 6
     blank = next(r.body for r in recording_store.received if r.path == second)
     second_graph = Graph().parse(data=blank.decode(), format="nt")
     assert len(set(second_graph.subjects())) == 2  # ex:A and the one restriction
@@ -221,7 +230,8 @@ def test_basic_authentication_is_sent_up_front_once_asked(
     publish(two_graph_build, GraphStore(recording_store.url, Credentials("ann", "pw")), chunk=1)
     unsigned = [r for r in recording_store.received if "Authorization" not in r.headers]
     assert len(unsigned) == 1 and unsigned[0].body == b""  # only the probe met the challenge
-    assert len(recording_store.received) == 1 + 1 + 4
+    union = [r for r in recording_store.received if r.path == UNION]
+    assert len(recording_store.received) == 1 + 1 + 4 + len(union)
 
 
 def test_a_failing_store_names_the_graph_the_status_and_the_body(

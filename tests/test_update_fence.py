@@ -150,3 +150,10 @@ def test_graphs_named_like_built_ones_are_asserted() -> None:
     assert is_asserted(G + "source/new", {})
     assert is_asserted("urn:built", {"urn:built": 1})
     assert not is_asserted("urn:mine", BUILT)
+
+
+def test_relative_iris_resolve_against_the_dataset_base_in_the_fence_too() -> None:
+    assert fence("INSERT DATA { GRAPH <mine> { <a> <b> <c> } }")  # accepted: id/mine
+    with pytest.raises(Forbidden, match=ONTOLOGY):
+        fence("DROP GRAPH <../graph/ontology>")
+    assert harms("DROP GRAPH <https://w3id.org/alliance-kg/graph/ontology>")
