@@ -21,8 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from alliance_kg.pipeline.units import UNIT_SOURCES, plan_units
 from alliance_kg.project import Project
-from alliance_kg.units import UNIT_SOURCES, plan_units
 from tests.conftest import copy_project, copy_source
 
 SLUG = "us-japan-alliance-adrift-again"
@@ -30,7 +30,7 @@ OWN_KINDS = ("event", "phase", "perception", "role", "recommendation", "backgrou
 ONE_UNIT = 10**15
 MEASURE = """
 import json, resource, sys
-from alliance_kg.build import build_project
+from alliance_kg.pipeline.build import build_project
 from alliance_kg.project import Project
 target = build_project(Project.locate(sys.argv[1]), int(sys.argv[2]))
 manifest = json.loads((target / "manifest.json").read_text())

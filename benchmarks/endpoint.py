@@ -7,7 +7,7 @@ and throughput with 8 concurrent kept-alive clients (wrk) over 10 s, for
   - the same engine behind the same front and workers as a bare WSGI function (no checks),
   - Virtuoso 7.2 loaded with the same export (`--virtuoso`, if `virtuoso-t` is installed),
 and the bare engine in-process (query + serialisation). Then the same on a synthetic dataset
-of about a million triples (`alliance_kg.synthetic`). Figures are printed with ratios.
+of about a million triples (`alliance_kg.pipeline.synthetic`). Figures are printed with ratios.
 
     PYTHONPATH=. .venv/bin/python benchmarks/endpoint.py [--duration 10] [--virtuoso]
 """
@@ -32,13 +32,14 @@ from urllib.parse import parse_qs, quote
 
 import pyoxigraph as ox
 
-from alliance_kg.build import build_project, current_build
 from alliance_kg.config import defaults
+from alliance_kg.pipeline.build import build_project, current_build
+from alliance_kg.pipeline.synthetic import essays_for, write_dataset
 from alliance_kg.project import Project
 from alliance_kg.query_files import QueryFile, read_query
 from alliance_kg.serving import serve_wsgi
-from alliance_kg.store import DATASET_FILE, Store
-from alliance_kg.synthetic import essays_for, write_dataset
+from alliance_kg.store.build_files import DATASET_FILE
+from alliance_kg.store.embedded import Store
 from tests.virtuoso_support import running_virtuoso
 
 HERE = Path(__file__).resolve()

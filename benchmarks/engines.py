@@ -19,11 +19,11 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Dataset
 
-from alliance_kg.build import build_project, current_build
+from alliance_kg.pipeline.build import build_project, current_build
+from alliance_kg.pipeline.synthetic import generate
 from alliance_kg.project import Project
 from alliance_kg.query_files import read_query
-from alliance_kg.store import DATASET_FILE
-from alliance_kg.synthetic import generate
+from alliance_kg.store.build_files import DATASET_FILE
 
 
 def _median_ms(run: Callable[[], object], repeat: int, budget_s: float) -> float:

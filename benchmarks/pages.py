@@ -20,7 +20,7 @@ from flask import Flask
 from alliance_kg.app import create_app
 from alliance_kg.pages.terms import local_href
 from alliance_kg.project import ID_NS
-from alliance_kg.store import Store
+from alliance_kg.store.embedded import Store
 
 HTML = {"Accept": "text/html"}
 BUDGET_MS = 100.0

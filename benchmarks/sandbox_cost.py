@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from alliance_kg.front.sandbox import forbid_network
 from alliance_kg.query_files import read_query
-from alliance_kg.sandbox import forbid_network
 
 HERE = Path(__file__).resolve().parent
 PROJECT = HERE.parent

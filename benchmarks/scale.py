@@ -1,7 +1,7 @@
 """Scale benchmark: the embedded store, in memory and on disk, against Virtuoso 7.2, one run.
 
-For each size (default 1M and 10M quads): generate the synthetic dataset (`alliance_kg.synthetic`,
-the essay plus N recast essays), then
+For each size (default 1M and 10M quads): generate the synthetic dataset
+(`alliance_kg.pipeline.synthetic`: the essay plus N recast essays), then
   - bulk-load it into the in-memory store (the default, `Store.open(build)`) and into the
     on-disk store (`Store.open(build, store_dir)`), each in a child process: seconds, quads per
     second, size on disk, peak RSS of the loading process;
@@ -43,13 +43,14 @@ from urllib.parse import parse_qs, quote
 
 import pyoxigraph as ox
 
-from alliance_kg.build import build_project, current_build
 from alliance_kg.config import defaults
+from alliance_kg.pipeline.build import build_project, current_build
+from alliance_kg.pipeline.synthetic import essays_for, write_dataset
 from alliance_kg.project import Project
 from alliance_kg.query_files import QueryFile, read_query
 from alliance_kg.serving import serve_wsgi
-from alliance_kg.store import DATASET_FILE, Store
-from alliance_kg.synthetic import essays_for, write_dataset
+from alliance_kg.store.build_files import DATASET_FILE
+from alliance_kg.store.embedded import Store
 from tests.virtuoso_support import free_port, running_virtuoso
 
 HERE = Path(__file__).resolve()

@@ -36,8 +36,8 @@ from multiprocessing.synchronize import Event
 from pathlib import Path
 from urllib.parse import quote
 
-from alliance_kg.build import build_project, current_build
 from alliance_kg.config import SETTINGS_BY_NAME
+from alliance_kg.pipeline.build import build_project, current_build
 from alliance_kg.project import Project
 from alliance_kg.query_files import read_query
 from tests.endpoint_support import free_port

@@ -8,8 +8,11 @@ from typing import Any
 
 from flask import Flask
 
-from . import config, http_policy, sparql_router, store, updates
+from . import config
 from .pages import init_app as init_pages
+from .sparql import http_policy, updates
+from .sparql import router as sparql_router
+from .store import backend as store
 
 
 def create_app(

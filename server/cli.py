@@ -9,17 +9,18 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from . import add_source, diff, new_term
-from .build import build_project, check_project, current_build
-from .export import FORMATS, export
-from .problems import InvalidProject
+from .authoring import add_source, new_term
+from .authoring.turtle_format import format_file
+from .pipeline import diff
+from .pipeline.build import build_project, check_project, current_build
+from .pipeline.export import FORMATS, export
+from .pipeline.problems import InvalidProject
+from .pipeline.publish import Credentials, GraphStore, PublishError, publish
+from .pipeline.synthetic import essays_for, write_dataset
 from .project import Project
-from .publish import Credentials, GraphStore, PublishError, publish
 from .query_output import GRAPH_FORMATS, RESULT_FORMATS, render
 from .serving import add_serve_arguments, reported, run_serve
-from .store import Store
-from .synthetic import essays_for, write_dataset
-from .turtle_format import format_file
+from .store.embedded import Store
 
 
 def _ensure_build(project: Project) -> Path:
@@ -125,7 +126,7 @@ def _served_settings(project: Project) -> dict[str, Any]:
 
 
 def cmd_updates(args: argparse.Namespace, project: Project) -> int:
-    from . import update_log  # noqa: PLC0415 - the log's tools load only for this command
+    from .sparql import update_log  # noqa: PLC0415 - the log's tools load only for this command
 
     settings = _served_settings(project)
     configured = args.log or settings.get("UPDATE_LOG")

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .sandbox import total_memory_bytes
+from .front.sandbox import total_memory_bytes
 
 ENV_PREFIX = "ALLIANCE_KG_"
 OTHER_VARIABLES = frozenset({"ALLIANCE_KG_HOME"})  # the project folder, read by `Project.locate`

@@ -16,12 +16,12 @@ from pathlib import Path
 from flask import Flask, Response
 from markupsafe import escape
 
-from . import store
-from .build import build_project
-from .problems import InvalidProject
+from .pipeline.build import build_project
+from .pipeline.problems import InvalidProject
 from .project import Project
-from .update_log import UpdateLogError
-from .updates import replace_store
+from .sparql.update_log import UpdateLogError
+from .sparql.updates import replace_store
+from .store import backend as store
 
 log = logging.getLogger(__name__)
 EXTENSION = "alliance_kg.live_reload"

@@ -21,18 +21,20 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from . import live_reload, store
+from . import live_reload
 from .app import create_app
-from .backend_relay import BackendAddress, start_relay
 from .config import SETTINGS_BY_NAME, SettingsError, load, memory_limit_bytes, named, value_of
-from .http_front import Connection, Front, Limits
+from .front.backend_relay import BackendAddress, start_relay
+from .front.http_front import Connection, Front, Limits
+from .front.query_worker import WorkerSettings, WSGIApp
+from .front.sandbox import SandboxUnavailable, check_available
+from .front.worker_pool import WorkerPool
 from .package_data import MissingPackageData
 from .project import Project
-from .query_worker import WorkerSettings, WSGIApp
-from .sandbox import SandboxUnavailable, check_available
-from .update_log import UpdateLogError
-from .updates import EXTENSION as UPDATES
-from .worker_pool import WorkerPool
+from .sparql.update_log import UpdateLogError
+from .sparql.updates import EXTENSION as UPDATES
+from .store import backend as store
+from .store.embedded import Store
 
 log = logging.getLogger(__name__)
 START_FAILURES: dict[type[Exception], str] = {
@@ -125,7 +127,7 @@ def own_the_store(backend: object) -> None:
     request until it owns them all, instead of one pass now (0.12 s at a million triples; at
     1M, events-and-years went from 3.5 to 1.5 ms a query in a forked process).
     """
-    if isinstance(backend, store.Store):
+    if isinstance(backend, Store):
         backend.read_every_quad()
 
 
@@ -185,7 +187,7 @@ def _build_of(project: Project) -> Path:
     current = project.build_dir / "current"
     if current.exists():
         return current.resolve()
-    from .build import build_project  # noqa: PLC0415 - the pipeline loads only when needed
+    from .pipeline.build import build_project  # noqa: PLC0415 - the pipeline loads only when needed
 
     log.warning("no build in %s: building first", project.build_dir)
     return build_project(project)

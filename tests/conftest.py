@@ -12,11 +12,12 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from alliance_kg.build import build_project
+from alliance_kg.pipeline.build import build_project
+from alliance_kg.pipeline.publish import Credentials, GraphStore, publish
 from alliance_kg.project import ID_NS, Project
-from alliance_kg.publish import Credentials, GraphStore, publish
-from alliance_kg.remote_store import RemoteStore
-from alliance_kg.store import Backend, Store
+from alliance_kg.store.backend import Backend
+from alliance_kg.store.embedded import Store
+from alliance_kg.store.remote import RemoteStore
 
 from .virtuoso_support import PASSWORD, USER, Virtuoso, running_virtuoso
 

@@ -16,7 +16,8 @@ from rdflib import Graph
 from werkzeug.serving import make_server
 
 from alliance_kg.app import create_app
-from alliance_kg.store import Backend, Store
+from alliance_kg.store.backend import Backend
+from alliance_kg.store.embedded import Store
 
 from . import conftest
 

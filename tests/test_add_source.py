@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 from rdflib import Dataset, Graph, URIRef
 
-from alliance_kg import add_source
-from alliance_kg.assemble import assemble
-from alliance_kg.build import build_project, check_project
+from alliance_kg.authoring import add_source
+from alliance_kg.authoring.segment import SegmentRules, segment
 from alliance_kg.cli import main
-from alliance_kg.loading import load_sources
+from alliance_kg.pipeline.assemble import assemble
+from alliance_kg.pipeline.build import build_project, check_project
+from alliance_kg.pipeline.loading import load_sources
+from alliance_kg.pipeline.validate import check_assembly
 from alliance_kg.project import Project, source_graph, source_iri
-from alliance_kg.segment import SegmentRules, segment
-from alliance_kg.validate import check_assembly
 
 from .conftest import DATA, copy_project
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from alliance_kg.project import Project
-from alliance_kg.store import Store
+from alliance_kg.store.embedded import Store
 
 from .pages_support import essay_app, served
 

@@ -9,11 +9,11 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Dataset, Graph
 
-from alliance_kg.build import build_project, current_build
-from alliance_kg.export import FORMATS, export
-from alliance_kg.problems import InvalidProject
+from alliance_kg.pipeline.build import build_project, current_build
+from alliance_kg.pipeline.export import FORMATS, export
+from alliance_kg.pipeline.problems import InvalidProject
 from alliance_kg.project import Project
-from alliance_kg.store import Store
+from alliance_kg.store.embedded import Store
 
 ESSAY_GRAPH = "https://w3id.org/alliance-kg/graph/source/us-japan-alliance-adrift-again"
 PREFIXES = """

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from alliance_kg.build import build_project, check_project, current_build
-from alliance_kg.problems import InvalidProject
+from alliance_kg.pipeline.build import build_project, check_project, current_build
+from alliance_kg.pipeline.problems import InvalidProject
+from alliance_kg.pipeline.units import plan_units
 from alliance_kg.project import Project
-from alliance_kg.units import plan_units
 
 from .conftest import copy_source
 

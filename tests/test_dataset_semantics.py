@@ -16,9 +16,10 @@ import pytest
 from flask.testing import FlaskClient
 
 from alliance_kg.app import create_app
-from alliance_kg.publish import Credentials, GraphStore
-from alliance_kg.remote_store import UNION_GRAPH
-from alliance_kg.store import DATASET_FILE, Store
+from alliance_kg.pipeline.publish import Credentials, GraphStore
+from alliance_kg.store.build_files import DATASET_FILE
+from alliance_kg.store.embedded import Store
+from alliance_kg.store.remote import UNION_GRAPH
 
 from . import conftest
 from .endpoint_support import AKG, ID, SOURCE_GRAPH, TEXT_GRAPH, TRIG, G, make_app, solutions

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from alliance_kg import diff
+from alliance_kg.pipeline import diff
 from alliance_kg.project import Project
 
 from .conftest import copy_project

@@ -11,10 +11,12 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from alliance_kg import build, cli, config, serving, store
+from alliance_kg import cli, config, serving
 from alliance_kg.app import create_app
 from alliance_kg.config import SettingsError
+from alliance_kg.pipeline import build
 from alliance_kg.project import Project
+from alliance_kg.store import backend as store
 
 from .endpoint_support import make_app, write_build, write_project
 

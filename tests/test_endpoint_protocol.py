@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from alliance_kg import results
+from alliance_kg.sparql import results
 
 from .endpoint_support import ONTOLOGY_GRAPH, SOURCE_GRAPH, TEXT_GRAPH, make_app, solutions
 

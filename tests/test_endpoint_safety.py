@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from alliance_kg.store import EXTENSION as STORE
-from alliance_kg.store import Backend
+from alliance_kg.store.backend import EXTENSION as STORE
+from alliance_kg.store.backend import Backend
 
 from .endpoint_support import ONTOLOGY_GRAPH, Canary, make_app, solutions
 

@@ -11,7 +11,7 @@ from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from alliance_kg.query_files import read_query
-from alliance_kg.store import Backend
+from alliance_kg.store.backend import Backend
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "queries" / "examples"

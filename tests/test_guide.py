@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from alliance_kg import add_source, diff, new_term
 from alliance_kg.app import create_app
-from alliance_kg.build import current_build
+from alliance_kg.authoring import add_source, new_term
 from alliance_kg.cli import main, parser
+from alliance_kg.pipeline import diff
+from alliance_kg.pipeline.build import current_build
 from alliance_kg.project import Project
 
 from .conftest import REPO, copy_project

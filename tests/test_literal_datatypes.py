@@ -16,12 +16,12 @@ import pytest
 from flask.testing import FlaskClient
 from rdflib import Graph, Literal, URIRef, namespace
 
-from alliance_kg.build import check_project
-from alliance_kg.loading import engine_integer
+from alliance_kg.authoring.segment import segment
+from alliance_kg.authoring.text_graph import text_graph
+from alliance_kg.pipeline.build import check_project
+from alliance_kg.pipeline.loading import engine_integer
 from alliance_kg.project import Project
-from alliance_kg.segment import segment
-from alliance_kg.store import Backend
-from alliance_kg.text_graph import text_graph
+from alliance_kg.store.backend import Backend
 from alliance_kg.vocab import AKG, NIF
 
 from .endpoint_support import make_app, solutions

@@ -12,12 +12,12 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from alliance_kg import updates
 from alliance_kg.app import create_app
-from alliance_kg.build import build_project
 from alliance_kg.live_reload import LiveReload, attach, init_app
+from alliance_kg.pipeline.build import build_project
 from alliance_kg.project import Project, source_graph
-from alliance_kg.update_log import encode, repair
+from alliance_kg.sparql import updates
+from alliance_kg.sparql.update_log import encode, repair
 
 from .conftest import copy_source
 from .endpoint_support import solutions

@@ -9,10 +9,10 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from alliance_kg import new_term
-from alliance_kg.build import check_project
+from alliance_kg.authoring import new_term
+from alliance_kg.authoring.turtle_format import format_file
+from alliance_kg.pipeline.build import check_project
 from alliance_kg.project import ONTOLOGY_NS, Project
-from alliance_kg.turtle_format import format_file
 
 from .conftest import copy_project
 

@@ -10,13 +10,13 @@ from owlready2 import Thing, locstr
 from rdflib import Dataset, URIRef
 from rdflib.namespace import RDF, RDFS
 
-from alliance_kg.assemble import assemble
-from alliance_kg.loading import load_sources
-from alliance_kg.owl_extension import Extension, ExtensionInconsistent
-from alliance_kg.problems import Problem
+from alliance_kg.authoring.owl_extension import Extension, ExtensionInconsistent
+from alliance_kg.authoring.turtle_format import format_file
+from alliance_kg.pipeline.assemble import assemble
+from alliance_kg.pipeline.loading import load_sources
+from alliance_kg.pipeline.problems import Problem
+from alliance_kg.pipeline.validate import check_assembly
 from alliance_kg.project import ID_NS, ONTOLOGY_NS, Project, source_iri
-from alliance_kg.turtle_format import format_file
-from alliance_kg.validate import check_assembly
 
 from .conftest import DATA, copy_project, overlay
 

@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from alliance_kg.store import Backend
+from alliance_kg.store.backend import Backend
 
 from .pages_support import HTML, ID, essay_app, facts_in_html
 

@@ -15,7 +15,8 @@ from alliance_kg.pages.page_cache import CACHE as RENDERED
 from alliance_kg.pages.search import CACHE as SEARCH_INDEX
 from alliance_kg.project import Project
 from alliance_kg.query_files import QueryFile
-from alliance_kg.store import Backend, Store
+from alliance_kg.store.backend import Backend
+from alliance_kg.store.embedded import Store
 
 from .pages_support import EVIL, HTML, MARKUP_TRIG, build_app, essay_app, write_build
 

@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 from rdflib import Graph
 from rdflib.namespace import OWL, RDF
 
-from alliance_kg.store import Backend
+from alliance_kg.store.backend import Backend
 
 from .conftest import REPO
 from .pages_support import HTML, essay_app

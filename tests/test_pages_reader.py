@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from alliance_kg.store import Backend
+from alliance_kg.store.backend import Backend
 
 from .pages_support import HTML, essay_app
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from flask.testing import FlaskClient
 
-from alliance_kg.store import Backend
+from alliance_kg.store.backend import Backend
 
 from .pages_support import HTML, ID, essay_app
 

@@ -7,7 +7,7 @@ import re
 import pytest
 from flask.testing import FlaskClient
 
-from alliance_kg.store import Backend
+from alliance_kg.store.backend import Backend
 
 from .pages_support import HTML, essay_app
 

@@ -17,9 +17,9 @@ from rdflib.compare import isomorphic
 from SPARQLWrapper import JSON, TURTLE, SPARQLWrapper
 
 from alliance_kg.cli import main
+from alliance_kg.pipeline.publish import Credentials, GraphStore, PublishError, publish
 from alliance_kg.project import Project
-from alliance_kg.publish import Credentials, GraphStore, PublishError, publish
-from alliance_kg.remote_store import UNION_GRAPH
+from alliance_kg.store.remote import UNION_GRAPH
 
 from . import conftest
 from .endpoint_support import free_port

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 import pyoxigraph as ox
 import pytest
 
-from alliance_kg.query_guard import (
+from alliance_kg.sparql.query_guard import (
     Policy,
     Refused,
     capped,

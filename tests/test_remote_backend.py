@@ -20,7 +20,7 @@ from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
 from alliance_kg.app import create_app
 from alliance_kg.project import Project
-from alliance_kg.remote_store import BackendError, RemoteStore
+from alliance_kg.store.remote import BackendError, RemoteStore
 
 from .endpoint_support import Canary, ServedProcess, free_port
 from .pages_support import HTML, ID

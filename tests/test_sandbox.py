@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from alliance_kg import sandbox, serving
+from alliance_kg import serving
+from alliance_kg.front import sandbox
 
 from .endpoint_support import Canary, free_port, write_project
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from alliance_kg.segment import segment
+from alliance_kg.authoring.segment import segment
 
 from .conftest import REPO
 

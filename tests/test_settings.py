@@ -15,8 +15,8 @@ from alliance_kg import config, serving
 from alliance_kg.app import create_app
 from alliance_kg.config import ENV_PREFIX, SettingsError
 from alliance_kg.project import Project
-from alliance_kg.remote_store import RemoteStore
-from alliance_kg.store import Store
+from alliance_kg.store.embedded import Store
+from alliance_kg.store.remote import RemoteStore
 
 from .endpoint_support import write_build, write_project
 

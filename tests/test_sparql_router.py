@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from flask import Flask, Response, abort, request
 
-from alliance_kg.store import EXTENSION as STORE
-from alliance_kg.store import Backend
+from alliance_kg.store.backend import EXTENSION as STORE
+from alliance_kg.store.backend import Backend
 
 from .endpoint_support import make_app
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from alliance_kg import store as store_module
 from alliance_kg.project import Project
 from alliance_kg.query_files import read_query
-from alliance_kg.store import Store
+from alliance_kg.store import embedded as store_module
+from alliance_kg.store.embedded import Store
 
 ASSERTIONS = (
     "SELECT (COUNT(*) AS ?n) WHERE { ?s a <https://w3id.org/alliance-kg/ontology/Assertion> }"

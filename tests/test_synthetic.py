@@ -10,10 +10,10 @@ import pyshacl
 import pytest
 from rdflib import Graph
 
+from alliance_kg.pipeline.synthetic import essays_for, write_dataset
+from alliance_kg.pipeline.validate import check_queries
 from alliance_kg.project import INFERRED_GRAPH, Project
-from alliance_kg.store import DATASET_FILE, MANIFEST_FILE
-from alliance_kg.synthetic import essays_for, write_dataset
-from alliance_kg.validate import check_queries
+from alliance_kg.store.build_files import DATASET_FILE, MANIFEST_FILE
 
 ACTOR = "https://w3id.org/alliance-kg/id/actor/"
 

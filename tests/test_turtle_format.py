@@ -3,7 +3,7 @@ from __future__ import annotations
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
-from alliance_kg.turtle_format import format_trig, format_turtle
+from alliance_kg.authoring.turtle_format import format_trig, format_turtle
 
 PREFIXES = {"ex": "http://example.org/"}
 TRIG = """

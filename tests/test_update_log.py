@@ -18,11 +18,11 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from alliance_kg import update_log
 from alliance_kg.app import create_app
 from alliance_kg.cli import main
-from alliance_kg.store import Store
-from alliance_kg.update_log import UpdateLogError, encode
+from alliance_kg.sparql import update_log
+from alliance_kg.sparql.update_log import UpdateLogError, encode
+from alliance_kg.store.embedded import Store
 
 from .endpoint_support import SOURCE_GRAPH, Canary, free_port, solutions, write_project
 
@@ -97,7 +97,7 @@ def test_a_torn_tail_is_cut_and_reported_and_the_next_update_survives_a_restart(
 ) -> None:
     first = encode(insert("kept"))
     path = write_log(project, first, torn)
-    with caplog.at_level(logging.WARNING, logger="alliance_kg.update_log"):
+    with caplog.at_level(logging.WARNING, logger="alliance_kg.sparql.update_log"):
         client = start(project).test_client()
     assert f"{path}: record 2 (byte {len(first)}) is torn" in caplog.text
     assert path.read_bytes() == first  # cut, never appended to

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from alliance_kg.build import check_project
+from alliance_kg.pipeline.build import check_project
 from alliance_kg.project import Project
 
 from .conftest import DATA, overlay

@@ -14,9 +14,9 @@ from pathlib import Path
 import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request
 
-from .. import caching, negotiation
 from ..project import BASE, ONTOLOGY_GRAPH
-from ..store import get_store
+from ..sparql import caching, negotiation
+from ..store.backend import get_store
 from ..vocab import PREFIXES
 from . import describe as describing
 from . import ontology_terms, search

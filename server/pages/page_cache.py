@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from flask import current_app
 
-from ..store import get_store
+from ..store.backend import get_store
 
 CACHE = "alliance_kg.pages.rendered"
 

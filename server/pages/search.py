@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
-from ..store import get_store
+from ..store.backend import get_store
 from . import display, terms, views
 
 bp = Blueprint("search", __name__)

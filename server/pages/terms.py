@@ -16,7 +16,7 @@ from flask import current_app
 from markupsafe import Markup, escape
 
 from ..project import BASE, GRAPH_NS, INFERRED_GRAPH
-from ..store import get_store
+from ..store.backend import get_store
 from ..vocab import PREFIXES
 from . import display, views
 

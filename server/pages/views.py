@@ -16,7 +16,7 @@ from flask import current_app
 
 from ..package_data import view_path
 from ..query_files import QueryFile, read_query
-from ..store import Backend, get_store
+from ..store.backend import Backend, get_store
 
 CACHE = "alliance_kg.pages.views"
 CACHE_SIZE = 4096

@@ -1,0 +1,1 @@
+"""Tools for curators: segment sources, NIF text graphs, new terms, deterministic Turtle."""

@@ -1,0 +1,1 @@
+"""The front of `alliance-kg serve`: connections, whole requests, sandboxed query workers."""

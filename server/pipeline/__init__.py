@@ -1,0 +1,1 @@
+"""The pipeline: project files in, a validated, reasoned build out. Never imports Flask."""

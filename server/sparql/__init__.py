@@ -1,0 +1,1 @@
+"""The SPARQL side: one plain WSGI router and its handlers, checks, limits and updates."""

@@ -1,0 +1,446 @@
+"""The update log: accepted SPARQL updates, one checksummed record a line, replayed in order.
+
+Every process applies an accepted update to its own copy of the store, so the log is the one
+shared truth. Each record is framed (`<length> <crc32> <json>`, docs/endpoint.md) so a torn or
+corrupt record is found: a torn tail is cut, never appended to, and a record that cannot be
+replayed stops the start with `UpdateLogError` rather than leaving processes to disagree.
+Replays pass the same fetch fence as live updates and a time limit. No Flask here: the CLI's
+`updates check | repair | reset` use the same reading.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import os
+import re
+import shutil
+import threading
+import zlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .query_guard import Policy, Refused, check_fetches, check_shape, network_refused, scan
+from .timeouts import THREADS, QueryTimeout
+
+if TYPE_CHECKING:
+    from ..store.backend import Backend  # store.py imports Flask; this module must not
+
+log = logging.getLogger(__name__)
+
+FRAME = re.compile(rb"(\d{1,12}) ([0-9a-f]{8}) ")
+REPLAY_LIMIT_FACTOR = 2.0  # a record may take this many times QUERY_TIMEOUT to replay
+MOVE_ON = (
+    "Run `alliance-kg updates check` to list every problem, then `alliance-kg updates repair "
+    "--drop {number}` to drop this record (the original log is kept as a .bak copy)."
+)
+
+
+class UpdateLogError(Exception):
+    """The log cannot be replayed as it stands; the message names the file, record and remedy."""
+
+
+@dataclass(frozen=True)
+class Record:
+    """One line of the log: where it lies, its update text, or why it cannot be replayed."""
+
+    number: int  # from 1
+    offset: int  # of its first byte
+    end: int  # past its newline
+    update: str = ""
+    problem: str | None = None
+    torn: bool = False  # bytes no writer finished or that fail their checksum: a tail to cut
+
+
+def encode(update: str) -> bytes:
+    """A record: payload length and CRC-32 in the clear, then the JSON payload, one line."""
+    entry = {"time": datetime.now(UTC).isoformat(), "update": update}
+    payload = json.dumps(entry, ensure_ascii=False).encode()
+    return b"%d %08x " % (len(payload), zlib.crc32(payload)) + payload + b"\n"
+
+
+def _frame_problem(line: bytes) -> str | None:
+    """Why a line is not a whole record as written: torn by a crash, or changed since."""
+    if not line.endswith(b"\n"):
+        return f"incomplete: {len(line)} bytes and no closing newline"
+    framed = FRAME.match(line)
+    if framed is None:
+        return None  # an unframed line of earlier versions: only its JSON can tell
+    payload = line[framed.end() : -1]
+    if len(payload) != int(framed[1]):
+        return f"length mismatch: {len(payload)} bytes, the header says {framed[1]}"
+    if zlib.crc32(payload) != int(framed[2], 16):
+        return "checksum mismatch: the record's bytes changed after it was written"
+    return None
+
+
+def _decode(line: bytes) -> tuple[str, str | None, bool]:
+    """(update, problem, torn) of one line, framed or in the plain JSON of earlier versions."""
+    problem = _frame_problem(line)
+    if problem is not None:
+        return "", problem, True
+    framed = FRAME.match(line)
+    try:
+        value = json.loads(line[framed.end() : -1] if framed else line)
+    except ValueError as error:  # UnicodeDecodeError included; unframed, it looks torn
+        return "", f"not valid JSON ({error})", framed is None
+    if not isinstance(value, dict):
+        problem = f"not a JSON object but {type(value).__name__}"
+    elif not isinstance(value.get("update"), str):
+        problem = "no string 'update' member"
+    return (value["update"] if problem is None else ""), problem, False
+
+
+def parse(data: bytes, offset: int = 0, number: int = 0) -> list[Record]:
+    """The records of `data`, read from byte `offset` of the log after `number` records."""
+    records: list[Record] = []
+    start = 0
+    while start < len(data):
+        newline = data.find(b"\n", start)
+        end = len(data) if newline < 0 else newline + 1
+        number += 1
+        update, problem, torn = _decode(data[start:end])
+        records.append(Record(number, offset + start, offset + end, update, problem, torn))
+        start = end
+    return records
+
+
+def fence_of(config: Mapping[str, Any]) -> Policy:
+    """The limits live updates are checked against, for checking replays the same way."""
+    return Policy(
+        graphs=frozenset(),
+        max_nesting=config.get("MAX_QUERY_NESTING", 64),
+        max_groups=config.get("MAX_QUERY_GROUPS", 1000),
+        max_operators=config.get("MAX_QUERY_OPERATORS", 2000),
+    )
+
+
+def _guard(text: str, fence: Policy, store: Backend) -> None:
+    """What a live update could not do, a replayed one may not: fetch, go random, nest deep."""
+    found = scan(text)
+    check_shape(found, fence)
+    if found.from_graphs or found.from_named:  # USING names the dataset's graphs, as live
+        fence = replace(fence, graphs=frozenset(store.named_graphs() | set(store.graphs)))
+    check_fetches(found, fence)
+    if found.nondeterministic:
+        raise Refused(f"{found.nondeterministic[0]}() would differ between processes")
+
+
+def replay(store: Backend, record: Record, fence: Policy, limit: float | None) -> str | None:
+    """Apply one good record to `store`; None, or why it could not be applied."""
+    try:
+        _guard(record.update, fence, store)
+        if limit:
+            THREADS.run(lambda: store.update(record.update), limit)
+        else:
+            store.update(record.update)
+    except Refused as error:
+        return f"refused by the update fence: {error.message}"
+    except QueryTimeout:
+        return f"took longer than {limit:g} s to replay ({REPLAY_LIMIT_FACTOR:g} x QUERY_TIMEOUT)"
+    except SyntaxError as error:
+        return f"syntax error: {error}"
+    except (RuntimeError, ValueError, OSError) as error:  # the engine's refusals, rolled back
+        return f"the engine refused it: {error}"
+    return None
+
+
+def describe(path: Path, record: Record, why: str) -> str:
+    return f"{path}: record {record.number} (byte {record.offset}) {why}"
+
+
+def failure(path: Path, record: Record, why: str) -> UpdateLogError:
+    """The error that stops a start, with the way forward."""
+    return UpdateLogError(
+        f"{describe(path, record, 'cannot be replayed: ' + why)}. The server does not start on "
+        f"an update log it cannot replay in full. {MOVE_ON.format(number=record.number)}"
+    )
+
+
+@dataclass
+class UpdateLog:
+    """The accepted updates of one dataset, shared by every process through a file.
+
+    `reload` serves a fresh store of the build through the app's one store swap, which has this
+    log `adopt` it: to undo an update whose record could not be written and to follow a log
+    deleted or replaced under us. Without it, those refuse updates until a restart.
+    """
+
+    path: Path
+    store: Backend
+    reload: Callable[[], None] | None = None
+    fence: Policy = field(default_factory=lambda: Policy(graphs=frozenset()))
+    limit: float | None = None
+    offset: int = 0
+    count: int = 0
+    broken: str | None = None  # why updates are refused until a restart
+    identity: tuple[int, int] | None = None  # (device, inode) of the file read
+    holding: bool = False  # this process holds the file lock (inside `apply`)
+    lock: threading.RLock = field(default_factory=threading.RLock)  # `--dev` uses threads
+    base_version: str = field(init=False, default="")
+
+    def __post_init__(self) -> None:
+        self.adopt(self.store)
+
+    def adopt(self, store: Backend) -> None:
+        """Replay the whole log onto `store`, a fresh store of a build, and update it from now
+        on, refusing nothing; `UpdateLogError` naming the record, with nothing changed, if one
+        fails."""
+        with self.lock:
+            records, identity = self._read()
+            offset, count = self._replay_all(store, records)
+            self.store, self.base_version, self.broken = store, store.version, None
+            self.offset, self.count, self.identity = offset, count, identity
+            self._set_version()
+
+    def _set_version(self) -> None:
+        self.store.version = (
+            f"{self.base_version}+{self.count}" if self.count else self.base_version
+        )
+
+    def _read(self) -> tuple[list[Record], tuple[int, int] | None]:
+        """Every record, after cutting a torn tail under the lock (no writer is mid-record)."""
+        try:
+            handle = self.path.open("r+b")
+        except FileNotFoundError:
+            return [], None
+        except OSError as error:
+            raise UpdateLogError(f"{self.path}: cannot open the update log: {error}") from None
+        with handle:
+            if not self.holding:
+                fcntl.flock(handle, fcntl.LOCK_EX)  # released when the handle closes
+            records = parse(handle.read())
+            if records and records[-1].torn:
+                tail = records.pop()
+                log.warning(
+                    "%s; cut off, %d record(s) kept",
+                    describe(self.path, tail, f"is torn ({tail.problem})"),
+                    len(records),
+                )
+                os.ftruncate(handle.fileno(), tail.offset)
+                os.fsync(handle.fileno())
+            stat = os.fstat(handle.fileno())
+            return records, (stat.st_dev, stat.st_ino)
+
+    def _replay_all(self, store: Backend, records: list[Record]) -> tuple[int, int]:
+        """Replay `records` onto `store`: the (offset, count) reached, or `UpdateLogError`."""
+        offset = count = 0
+        for record in records:
+            why = record.problem or replay(store, record, self.fence, self.limit)
+            if why is not None:
+                raise failure(self.path, record, why)
+            offset, count = record.end, record.number
+        return offset, count
+
+    def sync(self) -> None:
+        """Apply what other processes appended since the last look; follow a vanished log."""
+        with self.lock:
+            if self.broken:
+                return
+            try:
+                stat = self.path.stat()
+            except FileNotFoundError:
+                if self.identity is not None:
+                    self._rebuild("was deleted or moved away")
+                return
+            if self.identity not in (None, (stat.st_dev, stat.st_ino)):
+                self._rebuild("was replaced by another file")
+            elif stat.st_size < self.offset:
+                self._rebuild("shrank below the records this process had applied")
+            elif stat.st_size > self.offset:
+                self._catch_up()
+
+    def _catch_up(self) -> None:
+        with self.path.open("rb") as handle:
+            stat = os.fstat(handle.fileno())
+            self.identity = (stat.st_dev, stat.st_ino)
+            handle.seek(self.offset)
+            pending = handle.read()
+        end = self.offset + len(pending)
+        for record in parse(pending, self.offset, self.count):
+            if record.end == end and not pending.endswith(b"\n"):
+                break  # a writer is mid-record (or crashed there: the next writer cuts it)
+            why = record.problem or replay(self.store, record, self.fence, self.limit)
+            if why is not None:
+                self._break(describe(self.path, record, f"cannot be replayed: {why}"))
+                return
+            self.offset, self.count = record.end, record.number
+        self._set_version()
+
+    def _break(self, why: str) -> None:
+        self.broken = why
+        log.error("%s; updates are refused until the server restarts", why)
+
+    def _rebuild(self, why: str) -> bool:
+        """Serve the build afresh with the log as it is now, so no process keeps a divergent
+        state; without `reload`, refuse updates until a restart."""
+        if self.reload is None:
+            self._break(f"the update log {self.path} {why}")
+            return False
+        log.error("the update log %s %s: reloading the build and replaying the log", self.path, why)
+        try:
+            self.reload()  # back through `adopt`
+        except (UpdateLogError, OSError) as error:
+            self._break(f"the update log {self.path} {why}, and reloading failed: {error}")
+            return False
+        return True
+
+    def apply(self, text: str) -> None:
+        """Run one update here and record it before answering; an update whose record could
+        not be written is undone in this process and refused with a 500 (logged here)."""
+        with self.lock:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = self._lock_file()
+            self.holding = True
+            try:
+                self.sync()
+                if self.broken:
+                    raise Refused(
+                        f"Updates are refused until the server restarts: {self.broken}.", 503
+                    )
+                self._cut_tail(fd)
+                try:
+                    self.store.update(text)  # transactional in the engine
+                except SyntaxError as error:
+                    raise Refused(f"Syntax error: {error}") from None
+                except RuntimeError as error:  # the engine's evaluation errors, rolled back
+                    raise Refused(f"The update failed and changed nothing: {error}") from None
+                except PermissionError:  # the engine opened a socket in the sandbox
+                    raise network_refused() from None
+                self._write(fd, encode(text))
+            finally:
+                self.holding = False
+                os.close(fd)  # and with it the lock
+
+    def _lock_file(self) -> int:
+        """The log's descriptor, locked; retried if the file was moved away while we waited."""
+        while True:
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            mine = os.fstat(fd)
+            try:
+                current = self.path.stat()
+            except FileNotFoundError:
+                current = None
+            if current is not None and os.path.samestat(current, mine):
+                return fd
+            os.close(fd)
+
+    def _cut_tail(self, fd: int) -> None:
+        """Bytes past the last good record, seen with the lock held, are a torn record."""
+        size = os.fstat(fd).st_size
+        if size > self.offset:
+            log.warning(
+                "%s: record %d (byte %d) is torn (%d bytes no writer finished); cut off",
+                self.path, self.count + 1, self.offset, size - self.offset,
+            )  # fmt: skip
+            os.ftruncate(fd, self.offset)
+
+    def _write(self, fd: int, line: bytes) -> None:
+        try:
+            written = 0
+            while written < len(line):
+                written += os.write(fd, line[written:])
+            os.fsync(fd)
+        except OSError as error:
+            raise self._undo(fd, error) from None
+        stat = os.fstat(fd)
+        self.offset, self.count = self.offset + len(line), self.count + 1
+        self.identity = (stat.st_dev, stat.st_ino)
+        self._set_version()
+
+    def _undo(self, fd: int, error: OSError) -> Refused:
+        """Cut what was written of the record and rebuild this process's store without it."""
+        log.error("%s: writing record %d failed: %s", self.path, self.count + 1, error)
+        not_recorded = (
+            f"The update was not recorded: writing the update log failed ({error.strerror})."
+        )
+        try:
+            os.ftruncate(fd, self.offset)
+        except OSError as again:
+            self._break(f"the update log {self.path} may end in a failed record ({again})")
+        if not self.broken and self._rebuild("could not record an update"):
+            return Refused(f"{not_recorded} It was not applied: nothing changed.", 500)
+        return Refused(
+            f"{not_recorded} This process could not undo it and refuses updates until the "
+            "server restarts; after a restart the dataset is served without it.",
+            500,
+        )
+
+
+@dataclass
+class Inspection:
+    """What `updates check` found: how many records, a torn tail, each record's problem."""
+
+    records: int
+    tail: Record | None
+    problems: list[str]
+
+
+def inspect(
+    path: Path, store: Backend | None, fence: Policy, limit: float | None = None
+) -> Inspection:
+    """Read the log as a start would, changing nothing; replay it onto `store` if given."""
+    records = parse(path.read_bytes())
+    tail = records.pop() if records and records[-1].torn else None
+    problems = []
+    for record in records:
+        why = record.problem
+        if why is None and store is not None:
+            why = replay(store, record, fence, limit)
+        if why is not None:
+            problems.append(describe(path, record, f"cannot be replayed: {why}"))
+    return Inspection(len(records) + (tail is not None), tail, problems)
+
+
+def _aside(path: Path) -> Path:
+    """A free `<name>.<UTC time>.bak` beside `path`."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    candidate, n = path.with_name(f"{path.name}.{stamp}.bak"), 1
+    while candidate.exists():
+        n += 1
+        candidate = path.with_name(f"{path.name}.{stamp}-{n}.bak")
+    return candidate
+
+
+def repair(path: Path, drop: set[int]) -> Path | None:
+    """Cut a torn tail and drop the named records, keeping the original as a .bak copy;
+    None when there was nothing to change. Running servers see a new file and reload."""
+    with path.open("r+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        data = handle.read()
+        records = parse(data)
+        missing = sorted(drop - {record.number for record in records})
+        if missing:
+            raise UpdateLogError(f"{path}: there is no record {missing[0]} ({len(records)} held)")
+        tail = records[-1] if records and records[-1].torn else None
+        kept = [r for r in records if r.number not in drop and r is not tail]
+        if len(kept) == len(records):
+            return None
+        backup = _aside(path)
+        shutil.copy2(path, backup)
+        temporary = path.with_name(f".{path.name}.repair")
+        with temporary.open("wb") as out:
+            out.write(b"".join(data[r.offset : r.end] for r in kept))
+            out.flush()
+            os.fsync(out.fileno())
+        temporary.replace(path)
+    return backup
+
+
+def reset(path: Path) -> Path | None:
+    """Start clean: move the log aside (None if there is none). Running servers reload the
+    build on their next request, since the file they read is gone."""
+    try:
+        handle = path.open("rb")
+    except FileNotFoundError:
+        return None
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # no writer is mid-record while it moves
+        backup = _aside(path)
+        path.rename(backup)
+    return backup
