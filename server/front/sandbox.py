@@ -77,7 +77,12 @@ def total_memory_bytes() -> int:
 
 
 class MemoryCeiling:
-    """Watches resident memory while a request runs; calls `exceeded` once past the ceiling."""
+    """Watches resident memory while a request runs; calls `exceeded` once past the ceiling.
+
+    A thread reads the size every `poll` seconds, busy or idle: idle readings are the baseline
+    (the store the worker holds does not count), so starting and stopping a request costs two
+    attribute writes, not a read of /proc and a thread wake-up each.
+    """
 
     def __init__(
         self, limit_bytes: int, exceeded: Callable[[int], None], poll: float = 0.02
@@ -85,24 +90,25 @@ class MemoryCeiling:
         self.limit_bytes = limit_bytes
         self.exceeded = exceeded
         self.poll = poll
-        self._baseline: int | None = None
-        self._running = threading.Event()
+        self._baseline = resident_bytes()
+        self._busy = False
+        self._started = 0  # requests begun: an idle reading taken across a start is not kept
         threading.Thread(target=self._watch, name="memory-ceiling", daemon=True).start()
 
     def start(self) -> None:
-        """Measure from here: the store the worker already holds does not count."""
-        self._baseline = resident_bytes()
-        self._running.set()
+        self._started += 1
+        self._busy = True
 
     def stop(self) -> None:
-        self._running.clear()
+        self._busy = False
 
     def _watch(self) -> None:
         while True:
-            self._running.wait()
-            baseline = self._baseline
-            if baseline is not None:
-                grown = resident_bytes() - baseline
-                if grown > self.limit_bytes and self._running.is_set():
-                    self.exceeded(grown)
             time.sleep(self.poll)
+            started, busy = self._started, self._busy
+            current = resident_bytes()
+            if not busy:
+                if not self._busy and self._started == started:
+                    self._baseline = current
+            elif current - self._baseline > self.limit_bytes and self._busy:
+                self.exceeded(current - self._baseline)
