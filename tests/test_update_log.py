@@ -330,3 +330,22 @@ def test_serve_stops_on_a_bad_log_with_a_message_not_a_traceback(project: Path) 
     assert done.returncode == 1
     assert "record 1" in done.stderr and "not a JSON object" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_reset_log_never_repeats_a_dataset_version(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """After a reset, the first new update must not carry the version (and so the ETags and
+    cached results) of the first update before it."""
+    client = start(project).test_client()
+    ask = {"query": "ASK { ?s ?p ?o }"}
+    assert post(client, insert("a")) == 200
+    before = client.get("/sparql", query_string=ask).headers["ETag"]
+    assert cli(project, capsys, "reset")[0] == 0
+    assert post(client, insert("b")) == 200
+    after = client.get("/sparql", query_string=ask)
+    assert after.headers["ETag"] != before
+    assert (
+        client.get("/sparql", query_string=ask, headers={"If-None-Match": before}).status_code
+        == 200
+    )

@@ -177,6 +177,7 @@ class UpdateLog:
     limit: float | None = None
     offset: int = 0
     count: int = 0
+    digest: int = 0  # CRC-32 of the applied records' texts, in order: part of the version
     broken: str | None = None  # why updates are refused until a restart
     identity: tuple[int, int] | None = None  # (device, inode) of the file read
     holding: bool = False  # this process holds the file lock (inside `apply`)
@@ -192,14 +193,19 @@ class UpdateLog:
         fails."""
         with self.lock:
             records, identity = self._read()
-            offset, count = self._replay_all(store, records)
+            offset, count, digest = self._replay_all(store, records)
             self.store, self.base_version, self.broken = store, store.version, None
             self.offset, self.count, self.identity = offset, count, identity
+            self.digest = digest
             self._set_version()
 
     def _set_version(self) -> None:
+        """`{build}+{n}-{crc}`: a log reset or repaired back to n records never repeats a version,
+        so no cache or client ETag can take the new content for the old."""
         self.store.version = (
-            f"{self.base_version}+{self.count}" if self.count else self.base_version
+            f"{self.base_version}+{self.count}-{self.digest:08x}"
+            if self.count
+            else self.base_version
         )
 
     def _read(self) -> tuple[list[Record], tuple[int, int] | None]:
@@ -226,15 +232,17 @@ class UpdateLog:
             stat = os.fstat(handle.fileno())
             return records, (stat.st_dev, stat.st_ino)
 
-    def _replay_all(self, store: Backend, records: list[Record]) -> tuple[int, int]:
-        """Replay `records` onto `store`: the (offset, count) reached, or `UpdateLogError`."""
-        offset = count = 0
+    def _replay_all(self, store: Backend, records: list[Record]) -> tuple[int, int, int]:
+        """Replay `records` onto `store`: the (offset, count, digest) reached, or
+        `UpdateLogError`."""
+        offset = count = digest = 0
         for record in records:
             why = record.problem or replay(store, record, self.fence, self.limit)
             if why is not None:
                 raise failure(self.path, record, why)
             offset, count = record.end, record.number
-        return offset, count
+            digest = zlib.crc32(record.update.encode(), digest)
+        return offset, count, digest
 
     def sync(self) -> None:
         """Apply what other processes appended since the last look; follow a vanished log."""
@@ -269,6 +277,7 @@ class UpdateLog:
                 self._break(describe(self.path, record, f"cannot be replayed: {why}"))
                 return
             self.offset, self.count = record.end, record.number
+            self.digest = zlib.crc32(record.update.encode(), self.digest)
         self._set_version()
 
     def _break(self, why: str) -> None:
@@ -311,7 +320,7 @@ class UpdateLog:
                     raise Refused(f"The update failed and changed nothing: {error}") from None
                 except PermissionError:  # the engine opened a socket in the sandbox
                     raise network_refused() from None
-                self._write(fd, encode(text))
+                self._write(fd, text)
             finally:
                 self.holding = False
                 os.close(fd)  # and with it the lock
@@ -340,7 +349,8 @@ class UpdateLog:
             )  # fmt: skip
             os.ftruncate(fd, self.offset)
 
-    def _write(self, fd: int, line: bytes) -> None:
+    def _write(self, fd: int, text: str) -> None:
+        line = encode(text)
         try:
             written = 0
             while written < len(line):
@@ -350,6 +360,7 @@ class UpdateLog:
             raise self._undo(fd, error) from None
         stat = os.fstat(fd)
         self.offset, self.count = self.offset + len(line), self.count + 1
+        self.digest = zlib.crc32(text.encode(), self.digest)
         self.identity = (stat.st_dev, stat.st_ino)
         self._set_version()
 

@@ -3,7 +3,7 @@
 Accepted updates are recorded in the update log (`update_log.py`) before the client hears of
 them; every process replays records it has not seen before it answers a request, and a restart
 or a `--dev` rebuild replays the whole log over the build (`replace_store`). So the workers
-agree, and updates survive restarts and rebuilds. The dataset version becomes `{build}+{n}`
+agree, and updates survive restarts and rebuilds. The dataset version becomes `{build}+{n}-{crc}`
 after n updates, which changes every ETag. What an update may touch is checked before it runs
 (see docs/endpoint.md).
 """
@@ -122,7 +122,7 @@ def replace_store(app: Flask, build: Path) -> None:
 
     The update log is replayed onto it before anyone sees it, so accepted updates outlive a
     rebuild; when a record fails, `UpdateLogError` and the old store serves on. No cache is
-    dropped: each is keyed by the store's version, `{build}+{records replayed}`.
+    dropped: each is keyed by the store's version, `{build}+{records replayed}-{their crc}`.
     """
     app.config["BUILD_DIR"] = str(build)  # what a reload opens: a build removes older ones
     store_dir = app.config.get("STORE_DIR")
