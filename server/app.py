@@ -19,8 +19,9 @@ def create_app(
     test_config: Mapping[str, Any] | None = None, *, overrides: Mapping[str, Any] | None = None
 ) -> Flask:
     """Build the app from the defaults and then, as flaskr does, `test_config` alone: no
-    instance file or stray `ALLIANCE_KG_*` variable can change a test. Without `test_config`
-    (serving): the defaults, the instance `config.py`, the environment, then `overrides`.
+    instance file or stray `ALLIANCE_KG_*` variable can change a test (and `serve` passes the
+    whole settings it already loaded). Without `test_config`: the defaults, the instance
+    `config.py`, the environment, then `overrides`.
 
     Either mapping may hold `STORE` (an opened `Store`) instead of `BUILD_DIR`. Every setting
     is checked (`config.SettingsError` on a bad one).

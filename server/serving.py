@@ -199,15 +199,13 @@ def run_serve(args: argparse.Namespace, project: Project) -> int:
     logging.getLogger("alliance_kg").setLevel(logging.INFO)
     if not logging.getLogger().handlers:
         logging.basicConfig(format="%(asctime)s [%(process)d] %(levelname)s %(name)s: %(message)s")
-    overrides = _overrides(args)
-    settings = load(overrides, instance=str(project.root / "instance"))
-    overrides["INSTANCE_PATH"] = settings["INSTANCE_PATH"]
+    settings = load(_overrides(args), instance=str(project.root / "instance"))
     own_build = not settings["BUILD_DIR"] and not settings["BACKEND"]
     if own_build:
-        overrides["BUILD_DIR"] = str(_build_of(project))
+        settings["BUILD_DIR"] = str(_build_of(project))
     elif settings["BUILD_DIR"]:
         log.info("serving BUILD_DIR %s, not the project's build", settings["BUILD_DIR"])
-    app = create_app(overrides=overrides)
+    app = create_app(settings)  # loaded once: the instance file runs once
     if args.dev:
         if own_build and os.environ.get("WERKZEUG_RUN_MAIN") == "true":  # the reloader's child
             live_reload.init_app(app, project)

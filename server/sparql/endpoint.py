@@ -25,8 +25,9 @@ def sparql(call: Call) -> Reply | None:
     to the pages app, which shows the query page."""
     request = call.request
     post = request.method == "POST"
-    if not post:
-        known = _cache(call).get(_get_key(call))
+    get_key = None if post else _get_key(call)
+    if get_key is not None:
+        known = _cache(call).get(get_key)
         if known is not None:
             return run_query(call, known)
     params = call.body_params("/sparql") if post else call.url_params()
@@ -41,7 +42,7 @@ def sparql(call: Call) -> Reply | None:
         prepared = _prepare(call, text, params)
         raw = text if post else request.environ.get("QUERY_STRING", "")
         if len(raw) <= CACHED_QUERY_CHARS:  # a long text is rare, and would crowd the cache
-            _remember(call, _post_key(call, text, params) if post else _get_key(call), prepared)
+            _remember(call, get_key or _post_key(call, text, params), prepared)
         return run_query(call, prepared)
     if post:
         raise Refused(

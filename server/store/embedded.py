@@ -109,7 +109,7 @@ class Store:
     """A loaded dataset and the version that identifies its content.
 
     In memory by default; with `store_dir`, a RocksDB folder loaded once and opened read-only,
-    once per process, since RocksDB handles must not cross gunicorn's fork.
+    once per process, since RocksDB handles must not cross the fork of a query worker.
 
     The default graph holds the union for queries, or, after updates, only `own`: what updates
     wrote to it (they read and write the store's own default graph). `own` is None while the
