@@ -106,8 +106,11 @@ def test_every_fetch_is_refused_with_a_client_error_and_a_message(
 def test_update_dataset_parameters_naming_the_canary_are_refused(
     outcomes: dict[Vector, Outcome],
 ) -> None:
+    """The parameters become USING clauses, and like USING may name only the dataset's graphs."""
     answered = [n for n in sorted(UPDATE_DATASET_PARAMETERS) if not refused(*by_name(outcomes, n))]
     assert answered == [], table(outcomes)
+    bodies = [by_name(outcomes, name)[1].body for name in sorted(UPDATE_DATASET_PARAMETERS)]
+    assert all(b"is not in this dataset" in body for body in bodies), table(outcomes)
 
 
 def test_the_guard_names_what_it_refused(outcomes: dict[Vector, Outcome]) -> None:

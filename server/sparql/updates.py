@@ -25,13 +25,13 @@ from ..store.embedded import Store
 from . import protocol
 from .call import Call, Reply
 from .query_guard import Refused
+from .update_dataset import USING_GRAPH, USING_NAMED_GRAPH, with_dataset
 from .update_fence import check_update
 from .update_log import REPLAY_LIMIT_FACTOR, UpdateLog, fence_of
 
 log = logging.getLogger(__name__)
 
 EXTENSION = "alliance_kg.sparql.updates"
-USING_PARAMETERS = ("using-graph-uri", "using-named-graph-uri")
 
 
 def authorise(call: Call) -> None:
@@ -66,14 +66,12 @@ def run_update(call: Call, params: protocol.Params) -> Reply:
         )
     if not text.strip():
         raise Refused("The update is empty: send at least one SPARQL 1.1 Update operation.")
-    for name in USING_PARAMETERS:
-        if params.all(name):
-            raise Refused(
-                f"The {name} parameter is not supported: name the graphs in the update itself "
-                "(USING <iri> or USING NAMED <iri>, graphs of this dataset only)."
-            )
-    store = call.store
-    checked = check_update(text, call.policy(), store.graphs, call.config["UPDATE_ALLOW_ASSERTED"])
+    policy = call.policy()
+    text = with_dataset(
+        text, params.all(USING_GRAPH), params.all(USING_NAMED_GRAPH), policy.graphs
+    )  # the fence judges, and the engine runs, the update with its dataset written in
+    allow_asserted = call.config["UPDATE_ALLOW_ASSERTED"]
+    checked = check_update(text, policy, call.store.graphs, allow_asserted)
     updates: UpdateLog = call.extensions[EXTENSION]
     updates.apply(checked)  # a 500 or 503 when the log cannot record it, logged there
     return Reply.text(f"Update applied; the dataset version is now {updates.store.version}.", 200)
