@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import socket
 import threading
 import time
@@ -181,3 +183,65 @@ def test_expect_continue_gets_100_then_the_answer(server: ServedProcess, tmp_pat
         sock.sendall(body)
         answer = sock.recv(65536)
     assert answer.startswith(b"HTTP/1.1 200 OK")
+
+
+def test_clients_that_do_not_read_their_replies_hold_no_worker(server: ServedProcess) -> None:
+    """A worker writes what the client's socket takes and leaves the rest to the front: four
+    clients (two workers) that read nothing of a 10 MB reply do not stop the probes, and each
+    later reads its whole reply, in order."""
+    query = urllib.parse.quote("SELECT * { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }")
+    request = f"GET /sparql?query={query} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    silent = []
+    for _ in range(4):
+        sock = socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        sock.settimeout(20)
+        sock.connect(("127.0.0.1", server.port))
+        sock.sendall(request.encode())
+        silent.append(sock)
+    probes_answered(server, 5)  # queued behind the four: each went through a worker first
+    for sock in silent:
+        with sock:
+            answer = bytearray()
+            while chunk := sock.recv(1 << 20):
+                answer += chunk
+        head, _, body = bytes(answer).partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 200 OK")
+        assert b"X-SPARQL-MaxRows: 10000" in head
+        assert len(json.loads(body)["results"]["bindings"]) == 10000
+
+
+def test_a_malformed_request_is_answered_after_the_ones_before_it(server: ServedProcess) -> None:
+    """The front's 400 waits for the worker writing the reply before it, then closes."""
+    with connect(server) as sock:
+        sock.sendall(f"GET {ASK} HTTP/1.1\r\nHost: x\r\n\r\n".encode() + b"NOT HTTP\r\n\r\n")
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 200 OK")
+    assert answer.index(b'"boolean":true') < answer.index(b"HTTP/1.1 400 ")
+
+
+@pytest.mark.slow
+def test_a_client_that_never_reads_is_closed_while_its_next_request_waits(
+    server: ServedProcess,
+) -> None:
+    """The second pipelined request waits for the first reply to go out; it never does, so
+    after REQUEST_READ_TIMEOUT the connection closes and the second is never run."""
+    query = urllib.parse.quote("SELECT * { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }")
+    request = f"GET /sparql?query={query} HTTP/1.1\r\nHost: x\r\n\r\n".encode()
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        sock.settimeout(20)
+        sock.connect(("127.0.0.1", server.port))
+        sock.sendall(request * 2)
+        time.sleep(READ_TIMEOUT + 3)
+        answer = bytearray()
+        with contextlib.suppress(ConnectionResetError):
+            while chunk := sock.recv(1 << 20):
+                answer += chunk
+    head, _, body = bytes(answer).partition(b"\r\n\r\n")
+    length = int(head.split(b"Content-Length: ")[1].split(b"\r\n")[0])
+    assert head.startswith(b"HTTP/1.1 200 OK")
+    assert len(body) < length  # cut off: the client took too long, and no second reply came
+    probes_answered(server, 2)

@@ -1,10 +1,12 @@
 """The HTTP front of `alliance-kg serve`: one asynchronous process that holds every connection.
 
 It reads each request whole (head and body, parsed by llhttp through httptools) within a time
-limit, then hands it to an idle query worker (`worker_pool.py`); it writes the worker's reply,
-or a 503 when the worker passed its deadline or memory ceiling. A client that sends slowly,
-sends nothing, or never reads costs this process a buffer, never a worker, so slow or idle
-clients cannot starve the others; `MAX_CONNECTIONS` bounds how many it holds at once.
+limit, then hands it to an idle query worker (`worker_pool.py`) with the client's socket; the
+worker writes what the socket takes at once and the front writes the rest, or a 503 of its
+own when the worker passed its deadline or memory ceiling. Replies go out in request order: the
+next request goes to a worker only once the client has taken the previous reply. A client that
+sends slowly, sends nothing, or never reads costs this process a buffer, never a worker, so
+slow or idle clients cannot starve the others; `MAX_CONNECTIONS` bounds how many it holds.
 """
 
 from __future__ import annotations
@@ -15,22 +17,21 @@ import os
 import time
 from collections import deque
 from dataclasses import dataclass
-from email.utils import formatdate
 from http import HTTPStatus
 
 import httptools
 
 from ..sparql.http_policy import TEXT, common_headers
 from ..sparql.timeouts import timeout_message
+from .http_reply import Reply, response_bytes
 from .query_worker import Request
-from .worker_pool import Reply, WorkerLost, WorkerPool
+from .worker_pool import Outcome, Sent, WorkerLost, WorkerPool
 
 log = logging.getLogger(__name__)
 access = logging.getLogger("alliance_kg.access")
 
-HOP_BY_HOP = frozenset({b"connection", b"keep-alive", b"transfer-encoding", b"content-length"})
-NO_BODY = ("1", "204", "304")
 MAX_PIPELINED = 16
+CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 
 
 @dataclass(frozen=True)
@@ -53,13 +54,6 @@ class Front:
         self.pool = pool
         self.limits = limits
         self.connections: set[Connection] = set()
-        self._date = (0, "")
-
-    def http_date(self) -> str:
-        now = int(time.time())
-        if self._date[0] != now:
-            self._date = (now, formatdate(now, usegmt=True))
-        return self._date[1]
 
     def socket_fds(self) -> list[int]:
         found = []
@@ -105,9 +99,12 @@ class Connection(asyncio.Protocol):
         self.limits = front.limits
         self.transport: asyncio.Transport | None = None
         self.parser = httptools.HttpRequestParser(self)
-        self.queue: deque[tuple[Request, bool]] = deque()
-        self.busy = False
+        self.queue: deque[tuple[Request, Reply | None]] = deque()  # a Reply: the front's own
+        self.in_flight: tuple[Request, float] | None = None  # with a worker, since
         self.closing = False
+        self.refused = False  # the framing cannot be trusted: read nothing more
+        self.continue_owed = False  # a 100 Continue to send once the replies before it are out
+        self.drain_timer: asyncio.TimerHandle | None = None  # waiting for the client to read
         self.timer: asyncio.TimerHandle | None = None
         self._reset_message()
 
@@ -128,15 +125,20 @@ class Connection(asyncio.Protocol):
             transport.abort()  # type: ignore[attr-defined]
             return
         self.front.connections.add(self)
+        transport.set_write_buffer_limits(high=0)  # type: ignore[attr-defined]
         self._arm(self.limits.keepalive)
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.front.connections.discard(self)
         self.closing = True
         self._disarm()
+        if self.drain_timer is not None:
+            self.drain_timer.cancel()
+            self.drain_timer = None
+        self.queue.clear()
 
     def data_received(self, data: bytes) -> None:
-        if self.closing:
+        if self.closing or self.refused:
             return
         if not self.started:
             self.started = True
@@ -173,8 +175,10 @@ class Connection(asyncio.Protocol):
         if length.isdigit() and int(length) > self.limits.max_request_bytes:
             raise _Refusal(413, "The request body is larger than MAX_REQUEST_BYTES.")
         expect = next((v for n, v in self.headers if n.lower() == b"expect"), b"")
-        if expect.lower() == b"100-continue" and self.transport is not None:
-            self.transport.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        if expect.lower() == b"100-continue":
+            self.continue_owed = True
+            if self.in_flight is None and not self.queue:
+                self._send_continue()
 
     def on_body(self, body: bytes) -> None:
         self.body += body
@@ -192,69 +196,120 @@ class Connection(asyncio.Protocol):
             headers=tuple(self.headers),
             body=bytes(self.body),
             peer=(str(sock[0]), int(sock[1])) if sock else ("", 0),
+            keep_alive=self.parser.should_keep_alive() and self.limits.keepalive > 0,
         )
-        self.queue.append((request, self.parser.should_keep_alive()))
+        self.continue_owed = False
         self._reset_message()
         self._disarm()
-        if len(self.queue) >= MAX_PIPELINED and self.transport is not None:
-            self.transport.pause_reading()
-        if not self.busy:
-            self.busy = True
-            asyncio.get_running_loop().create_task(self._answer_queue())
+        self._enqueue(request, None)
 
     # --- answering ------------------------------------------------------------------------
-    async def _answer_queue(self) -> None:
-        try:
-            while self.queue and not self.closing:
-                request, keep_alive = self.queue.popleft()
-                started = time.monotonic()
-                try:
-                    reply = await self.front.pool.run(request)
-                except WorkerLost as lost:
-                    reply = lost_reply(lost, request.request_id, self.front)
-                self._write(request, reply, keep_alive)
-                if self.front.limits.access_log:
-                    _log_access(request, reply, started)
-                if self.transport is not None and not self.closing:
-                    self.transport.resume_reading()
-        finally:
-            self.busy = False
-            if not self.closing and not self.queue:
-                self._arm(self.limits.read_timeout if self.started else self.limits.keepalive)
+    def _enqueue(self, request: Request, reply: Reply | None) -> None:
+        self.queue.append((request, reply))
+        if len(self.queue) >= MAX_PIPELINED and self.transport is not None:
+            self.transport.pause_reading()
+        self._next()
 
-    def _write(self, request: Request, reply: Reply, keep_alive: bool) -> None:
-        status, headers, body = reply
-        keep_alive = keep_alive and self.limits.keepalive > 0
-        lines = [f"HTTP/1.1 {status}".encode("latin-1")]
-        declared = None
-        for name, value in headers:
-            lowered = name.lower().encode("latin-1")
-            if lowered == b"content-length":
-                declared = value
-            if lowered not in HOP_BY_HOP:
-                lines.append(f"{name}: {value}".encode("latin-1"))
-        if not status.startswith(NO_BODY):
-            length = declared if request.method == "HEAD" and declared else str(len(body))
-            lines.append(b"Content-Length: " + length.encode())
-        lines.append(b"Date: " + self.front.http_date().encode())
-        lines.append(b"Connection: keep-alive" if keep_alive else b"Connection: close")
-        payload = b"\r\n".join(lines) + b"\r\n\r\n"
-        if request.method != "HEAD" and not status.startswith(NO_BODY):
-            payload += body
-        if self.transport is None or self.transport.is_closing():
+    def _next(self) -> None:
+        """Answer queued requests in order, one at a time; a worker writes to the socket only
+        once the client has taken every byte written before."""
+        while self.queue and self.in_flight is None and self.drain_timer is None:
+            if self.closing or self.transport is None:
+                self.queue.clear()
+                return
+            request, reply = self.queue[0]
+            if reply is not None:
+                self.queue.popleft()
+                self._write(request, reply)
+                self._logged(request, reply[0], time.monotonic())
+            elif self.transport.get_write_buffer_size():
+                self.drain_timer = asyncio.get_running_loop().call_later(
+                    self.limits.read_timeout, self._not_reading
+                )
+            else:
+                self.queue.popleft()
+                self.in_flight = (request, time.monotonic())
+                self.front.pool.submit(request, self._client_socket, self._answered)
+        if self.queue or self.in_flight is not None or self.closing:
             return
-        self.transport.write(payload)
-        if not keep_alive:
-            self.closing = True
+        if self.transport is not None and not self.refused:
+            self.transport.resume_reading()
+            self._send_continue()
+        self._arm(self.limits.read_timeout if self.started else self.limits.keepalive)
+
+    def _client_socket(self) -> int:
+        sock = self.transport.get_extra_info("socket") if self.transport else None
+        return -1 if self.closing or sock is None else sock.fileno()
+
+    def _answered(self, outcome: Outcome) -> None:
+        """The worker wrote its reply (the front writes what the client did not take yet), or
+        ended without one: a 503 or 500 of the front's own, unless part of a reply went out."""
+        assert self.in_flight is not None
+        (request, started), self.in_flight = self.in_flight, None
+        if isinstance(outcome, Sent):
+            if outcome.rest and self.transport is not None and not self.transport.is_closing():
+                self.transport.write(outcome.rest)
+            if not request.keep_alive:
+                self._close()
+            self._logged(request, outcome.status, started)
+        elif isinstance(outcome, WorkerLost):
+            if outcome.wrote:  # part of a reply may be out: nothing else can follow it
+                self._abort()
+            else:
+                reply = lost_reply(outcome, request.request_id, self.front)
+                self._write(request, reply)
+                self._logged(request, reply[0], started)
+        self._next()
+
+    def resume_writing(self) -> None:
+        """The client took every byte written so far: the next reply may go."""
+        if self.drain_timer is not None:
+            self.drain_timer.cancel()
+            self.drain_timer = None
+            self._next()
+
+    def _not_reading(self) -> None:
+        log.info("connection closed: the client did not read its reply in time")
+        self.drain_timer = None
+        self._abort()
+
+    def _logged(self, request: Request, status: str, started: float) -> None:
+        if self.limits.access_log:
+            _log_access(request, status, started)
+
+    def _write(self, request: Request, reply: Reply) -> None:
+        """Write a reply of the front's own."""
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.write(response_bytes(request.method, reply, request.keep_alive))
+            if not request.keep_alive:
+                self._close()
+
+    def _send_continue(self) -> None:
+        if self.continue_owed and self.transport is not None and not self.closing:
+            self.continue_owed = False
+            self.transport.write(CONTINUE)
+
+    def _close(self) -> None:
+        """Close once what the front holds is written."""
+        self.closing = True
+        if self.transport is not None:
             self.transport.close()
 
+    def _abort(self) -> None:
+        self.closing = True
+        if self.transport is not None:
+            self.transport.abort()
+
     def _refuse(self, status: int, message: str) -> None:
-        """Answer a request that cannot be read, then close: its framing is not to be trusted."""
+        """Answer a request that cannot be read, after the replies before it, then close: its
+        framing is not to be trusted."""
         request_id = os.urandom(6).hex()
         log.info("request %s: refused before reading: %s", request_id, message)
-        reply = plain(status, message, request_id, self.limits.cors_origin)
-        self.queue.clear()
-        self._write(Request(request_id, "GET", b"", b"", (), b"", ("", 0)), reply, False)
+        self.refused = True
+        if self.transport is not None:
+            self.transport.pause_reading()
+        request = Request(request_id, "GET", b"", b"", (), b"", ("", 0), keep_alive=False)
+        self._enqueue(request, plain(status, message, request_id, self.limits.cors_origin))
 
     # --- timers ---------------------------------------------------------------------------
     def _arm(self, seconds: float) -> None:
@@ -268,13 +323,12 @@ class Connection(asyncio.Protocol):
 
     def _expire(self) -> None:
         """Idle too long, or a request not sent in time: the connection goes."""
-        if self.busy or self.transport is None:
+        if self.in_flight is not None or self.queue or self.transport is None:
             return
         if self.started and (self.url or self.headers or self.body):
             self._refuse(408, "The request was not sent in time (REQUEST_READ_TIMEOUT).")
             return
-        self.closing = True
-        self.transport.close()
+        self._close()
 
 
 class _Refusal(Exception):
@@ -284,13 +338,13 @@ class _Refusal(Exception):
         self.message = message
 
 
-def _log_access(request: Request, reply: Reply, started: float) -> None:
+def _log_access(request: Request, status: str, started: float) -> None:
     target = request.path + (b"?" + request.query if request.query else b"")
     access.info(
         "%s %s %s %s %.1f ms",
         request.peer[0],
         request.method,
         target.decode("latin-1")[:200],
-        reply[0].split(" ", 1)[0],
+        status.split(" ", 1)[0],
         (time.monotonic() - started) * 1000,
     )

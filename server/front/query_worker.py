@@ -1,10 +1,13 @@
 """A query worker: a process forked from the front that runs one complete request at a time.
 
 The front (`http_front.py`) reads whole requests from clients and hands each to an idle worker
-over a private Unix socket; the worker builds the WSGI environ, calls the app, and sends back
-the whole response. The worker never sees a client's socket, so a slow client cannot hold it,
-and it can be killed at a deadline without touching any other request. It runs sandboxed
-(`sandbox.py`): no network sockets, and a memory ceiling while a request runs.
+over a private Unix socket, with the client's socket attached; the worker builds the WSGI
+environ, calls the app, and writes the response to the client itself, without waiting: what
+the client's socket does not take at once goes back to the front to write, so a slow reader
+never holds a worker, and the reply crosses one process boundary instead of two. Before it
+writes, the worker takes its claim on the connection; a front that took the claim first (at
+the deadline) has the worker killed instead, so a 503 and a reply never mix. The worker runs
+sandboxed (`sandbox.py`): no network sockets, and a memory ceiling while a request runs.
 """
 
 from __future__ import annotations
@@ -21,10 +24,11 @@ import sys
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, NoReturn
+from typing import Any, NoReturn, Protocol
 from urllib.parse import unquote_to_bytes
 
 from .backend_relay import route_urllib_through
+from .http_reply import Reply, response_bytes
 from .sandbox import MemoryCeiling, forbid_network
 
 log = logging.getLogger(__name__)
@@ -49,15 +53,16 @@ class Request:
     headers: tuple[tuple[bytes, bytes], ...]
     body: bytes
     peer: tuple[str, int]
+    keep_alive: bool
 
     def pack(self) -> bytes:
         fields = (self.request_id, self.method, self.path, self.query, self.headers, self.body)
-        return marshal.dumps((*fields, self.peer))
+        return marshal.dumps((*fields, self.peer, self.keep_alive))
 
     @classmethod
     def unpack(cls, data: bytes) -> Request:
-        request_id, method, path, query, headers, body, peer = marshal.loads(data)
-        return cls(request_id, method, path, query, tuple(headers), body, tuple(peer))
+        request_id, method, path, query, headers, body, peer, keep_alive = marshal.loads(data)
+        return cls(request_id, method, path, query, tuple(headers), body, tuple(peer), keep_alive)
 
 
 @dataclass(frozen=True)
@@ -74,16 +79,32 @@ def frame(payload: bytes) -> bytes:
     return FRAME_HEAD.pack(len(payload)) + payload
 
 
-def receive_frame(channel: socket.socket) -> bytes | None:
-    """One framed message, or None when the front has gone."""
-    head = _receive_exactly(channel, FRAME_HEAD.size)
-    if head is None:
+class Claim(Protocol):
+    """Who writes to the client: the worker, or the front at the deadline (a shared lock)."""
+
+    def acquire(self, block: bool = ...) -> bool: ...
+
+    def release(self) -> None: ...
+
+
+def receive_request(channel: socket.socket) -> tuple[bytes, int] | None:
+    """One framed request and the client socket sent with it, or None when the front has gone."""
+    head, fds, _flags, _address = socket.recv_fds(channel, FRAME_HEAD.size, 1)
+    if not head:
         return None
-    return _receive_exactly(channel, FRAME_HEAD.unpack(head)[0])
+    if len(fds) != 1:
+        raise RuntimeError(f"a request came with {len(fds)} client sockets, not one")
+    head = _receive_exactly(channel, FRAME_HEAD.size - len(head), head)
+    data = None if head is None else _receive_exactly(channel, FRAME_HEAD.unpack(head)[0])
+    if data is None:
+        os.close(fds[0])
+        return None
+    return data, fds[0]
 
 
-def _receive_exactly(channel: socket.socket, size: int) -> bytes | None:
-    data = bytearray()
+def _receive_exactly(channel: socket.socket, size: int, start: bytes = b"") -> bytes | None:
+    data = bytearray(start)
+    size += len(start)
     while len(data) < size:
         chunk = channel.recv(min(size - len(data), 1 << 20))
         if not chunk:
@@ -132,7 +153,7 @@ def environ_for(request: Request, server: tuple[str, int]) -> dict[str, Any]:
     return environ
 
 
-def call_app(app: WSGIApp, environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes]:
+def call_app(app: WSGIApp, environ: dict[str, Any]) -> Reply:
     """Run the WSGI app to completion: status, headers and the whole body."""
     started: list[Any] = []
     written: list[bytes] = []
@@ -151,7 +172,7 @@ def call_app(app: WSGIApp, environ: dict[str, Any]) -> tuple[str, list[tuple[str
     return started[0], list(started[1]), body
 
 
-def fault_reply(request_id: str) -> tuple[str, list[tuple[str, str]], bytes]:
+def fault_reply(request_id: str) -> Reply:
     body = f"Internal server error. Quote request id {request_id} when you report it.\n"
     return (
         "500 Internal Server Error",
@@ -160,7 +181,9 @@ def fault_reply(request_id: str) -> tuple[str, list[tuple[str, str]], bytes]:
     )
 
 
-def run_worker(channel: socket.socket, app: WSGIApp, settings: WorkerSettings) -> NoReturn:
+def run_worker(
+    channel: socket.socket, claim: Claim, app: WSGIApp, settings: WorkerSettings
+) -> NoReturn:
     """The worker's whole life: sandbox itself, then answer requests until the front goes."""
     status = 0
     try:
@@ -169,7 +192,7 @@ def run_worker(channel: socket.socket, app: WSGIApp, settings: WorkerSettings) -
         forbid_network()
         if settings.relay is not None:
             route_urllib_through(settings.relay)
-        _serve(channel, app, settings)
+        _serve(channel, claim, app, settings)
     except BaseException:
         log.exception("worker %d failed", os.getpid())
         status = 1
@@ -190,7 +213,7 @@ def _become_worker() -> None:
         os._exit(0)
 
 
-def _serve(channel: socket.socket, app: WSGIApp, settings: WorkerSettings) -> None:
+def _serve(channel: socket.socket, claim: Claim, app: WSGIApp, settings: WorkerSettings) -> None:
     sending = threading.Lock()
 
     def out_of_memory(grown: int) -> None:
@@ -200,9 +223,10 @@ def _serve(channel: socket.socket, app: WSGIApp, settings: WorkerSettings) -> No
 
     ceiling = MemoryCeiling(settings.memory_limit_bytes, out_of_memory)
     while True:
-        data = receive_frame(channel)
-        if data is None:
+        received = receive_request(channel)
+        if received is None:
             return
+        data, client = received
         request = Request.unpack(data)
         ceiling.start()
         try:
@@ -212,5 +236,26 @@ def _serve(channel: socket.socket, app: WSGIApp, settings: WorkerSettings) -> No
             reply = fault_reply(request.request_id)
         finally:
             ceiling.stop()
+        payload = response_bytes(request.method, reply, request.keep_alive)
         with sending:
-            channel.sendall(frame(marshal.dumps(("reply", *reply))))
+            if not claim.acquire(False):  # the front took the connection at the deadline
+                os._exit(0)
+            rest = write_now(client, payload)
+            channel.sendall(frame(marshal.dumps(("sent", reply[0], rest))))
+            claim.release()  # after "sent": the front never takes a written reply for lost
+
+
+def write_now(client: int, payload: bytes) -> bytes:
+    """Write what the client's socket takes without waiting, close our copy of it, and return
+    the rest (nothing when the client has gone)."""
+    view = memoryview(payload)
+    try:
+        while view:
+            view = view[os.write(client, view) :]
+    except BlockingIOError:
+        pass
+    except OSError:
+        view = view[:0]
+    finally:
+        os.close(client)
+    return bytes(view)

@@ -1,0 +1,81 @@
+"""Who writes to a client at a worker's deadline: the claim decides, so a 503 never follows part
+of a reply (the worker pool without processes: its workers are records, no fork)."""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import socket
+
+import pytest
+
+from alliance_kg.front.query_worker import Request
+from alliance_kg.front.worker_pool import (
+    Channel,
+    Job,
+    Outcome,
+    Sent,
+    Worker,
+    WorkerLost,
+    WorkerPool,
+)
+
+REQUEST = Request("id", "GET", b"/sparql", b"", (), b"", ("127.0.0.1", 1), keep_alive=True)
+
+
+class Pool(WorkerPool):
+    """A pool whose replacements are counted, not forked."""
+
+    replaced = 0
+
+    def _spawn(self) -> None:
+        self.replaced += 1
+
+
+def running(claim_held_by_worker: bool) -> tuple[Pool, Worker, Job, list[Outcome]]:
+    pool = Pool(lambda environ, start: [], None, 1, 30.0, lambda: None, list)  # type: ignore[arg-type]
+    ours, theirs = socket.socketpair()
+    theirs.close()
+    claim = multiprocessing.get_context("fork").Lock()
+    if claim_held_by_worker:
+        claim.acquire()
+    worker = Worker(pid=2**22 + 1, claim=claim)  # no such process: the kill finds nobody
+    worker.channel = Channel(ours, lambda message: None, lambda: None)
+    heard: list[Outcome] = []
+    job = Job(REQUEST, lambda: 0, heard.append)
+    worker.job = job
+    pool.workers.add(worker)
+    return pool, worker, job, heard
+
+
+@pytest.mark.parametrize("claim_held_by_worker", [False, True])
+def test_at_the_deadline_the_front_takes_the_connection_unless_the_worker_writes(
+    claim_held_by_worker: bool,
+) -> None:
+    async def scenario() -> None:
+        pool, worker, job, heard = running(claim_held_by_worker)
+        pool._overdue(worker, job)
+        if claim_held_by_worker:  # it is writing: its reply is awaited, not cut off
+            assert heard == [] and worker.job is job and pool.replaced == 0
+            pool._heard(worker, ("sent", "200 OK", b""))
+            assert heard == [Sent("200 OK", b"")]
+        else:
+            [lost] = heard
+            assert isinstance(lost, WorkerLost)
+            assert (lost.reason, lost.wrote, pool.replaced) == ("timeout", False, 1)
+
+    asyncio.run(scenario())
+
+
+@pytest.mark.parametrize("claim_held_by_worker", [False, True])
+def test_a_worker_that_dies_while_writing_leaves_nothing_to_follow(
+    claim_held_by_worker: bool,
+) -> None:
+    async def scenario() -> None:
+        pool, worker, _job, heard = running(claim_held_by_worker)
+        pool._ended(worker)
+        [lost] = heard
+        assert isinstance(lost, WorkerLost)
+        assert (lost.reason, lost.wrote, pool.replaced) == ("crashed", claim_held_by_worker, 1)
+
+    asyncio.run(scenario())
