@@ -4,30 +4,39 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import importlib
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .authoring import add_source, new_term
-from .authoring.turtle_format import format_file
-from .pipeline import diff
-from .pipeline.build import build_project, check_project, current_build
-from .pipeline.export import FORMATS, export
+from .config import SettingsError
+from .front.sandbox import SandboxUnavailable
+from .package_data import MissingPackageData
 from .pipeline.problems import InvalidProject
-from .pipeline.publish import Credentials, GraphStore, PublishError, publish
-from .pipeline.synthetic import essays_for, write_dataset
 from .project import Project
-from .query_output import GRAPH_FORMATS, RESULT_FORMATS, render
-from .serving import add_serve_arguments, reported, run_serve
-from .store.embedded import Store
+from .sparql.update_log import UpdateLogError
+
+Runner = Callable[[argparse.Namespace, Project], int]
+Declare = Callable[[argparse.ArgumentParser], None]
+START_FAILURES: dict[type[Exception], str] = {
+    UpdateLogError: "update log",
+    SettingsError: "settings",
+    MissingPackageData: "installation",
+    SandboxUnavailable: "sandbox",
+}
 
 
 def _ensure_build(project: Project) -> Path:
+    from .pipeline.build import build_project, current_build
+
     return current_build(project) or build_project(project)
 
 
 def cmd_validate(args: argparse.Namespace, project: Project) -> int:
+    from .pipeline.build import check_project
+
     checked = check_project(project)
     print("Sentence coverage (sentences supporting at least one asserted fact):")
     print("\n".join(checked.coverage.lines()))
@@ -42,12 +51,16 @@ def cmd_validate(args: argparse.Namespace, project: Project) -> int:
 
 
 def cmd_build(args: argparse.Namespace, project: Project) -> int:
+    from .pipeline.build import build_project
+
     target = build_project(project)
     print(f"built {target.name} in {target.parent}")
     return 0
 
 
 def cmd_export(args: argparse.Namespace, project: Project) -> int:
+    from .pipeline.export import export
+
     data = export(_ensure_build(project), args.format)
     if args.output and args.output != "-":
         Path(args.output).write_bytes(data)
@@ -57,6 +70,9 @@ def cmd_export(args: argparse.Namespace, project: Project) -> int:
 
 
 def cmd_query(args: argparse.Namespace, project: Project) -> int:
+    from .query_output import render
+    from .store.embedded import Store
+
     if args.expression is not None:
         text = args.expression
     elif args.file in (None, "-"):
@@ -74,6 +90,8 @@ def cmd_query(args: argparse.Namespace, project: Project) -> int:
 
 
 def cmd_fmt(args: argparse.Namespace, project: Project) -> int:
+    from .authoring.turtle_format import format_file
+
     changed = []
     for path in project.formatted_files():
         formatted = format_file(path)
@@ -88,6 +106,8 @@ def cmd_fmt(args: argparse.Namespace, project: Project) -> int:
 
 
 def cmd_publish(args: argparse.Namespace, project: Project) -> int:
+    from .pipeline.publish import Credentials, GraphStore, PublishError, publish
+
     password = args.password
     if args.user is not None and password is None:
         password = getpass.getpass(f"password of {args.user}: ")
@@ -102,6 +122,8 @@ def cmd_publish(args: argparse.Namespace, project: Project) -> int:
 
 
 def cmd_generate(args: argparse.Namespace, project: Project) -> int:
+    from .pipeline.synthetic import essays_for, write_dataset
+
     build = _ensure_build(project)
     essays = args.essays or essays_for(args.triples, build)
     target = write_dataset(build, Path(args.output), essays, args.seed)
@@ -109,15 +131,11 @@ def cmd_generate(args: argparse.Namespace, project: Project) -> int:
     return 0
 
 
-def cmd_serve(args: argparse.Namespace, project: Project) -> int:
-    return run_serve(args, project)
-
-
 def _served_settings(project: Project) -> dict[str, Any]:
     """The settings `serve` would read: defaults, instance `config.py`, environment."""
-    from flask import Config  # noqa: PLC0415 - only `updates` needs the served settings
+    from flask import Config
 
-    from .config import defaults, from_environment  # noqa: PLC0415
+    from .config import defaults, from_environment
 
     settings = Config(str(project.root / "instance"), defaults())
     settings.from_pyfile("config.py", silent=True)
@@ -126,7 +144,8 @@ def _served_settings(project: Project) -> dict[str, Any]:
 
 
 def cmd_updates(args: argparse.Namespace, project: Project) -> int:
-    from .sparql import update_log  # noqa: PLC0415 - the log's tools load only for this command
+    from .sparql import update_log
+    from .store.embedded import Store
 
     settings = _served_settings(project)
     configured = args.log or settings.get("UPDATE_LOG")
@@ -158,6 +177,67 @@ def cmd_updates(args: argparse.Namespace, project: Project) -> int:
     return 1 if found.tail is not None or found.problems else 0
 
 
+def runs(command: Runner) -> Declare:
+    """The declaration of a command without options of its own."""
+    return lambda parser: parser.set_defaults(run=command)
+
+
+def from_module(name: str) -> Declare:
+    """The declaration of a command whose module (`name`, relative to this package) declares
+    its options in `add_arguments` and does the work in `run`."""
+
+    def declare(parser: argparse.ArgumentParser) -> None:
+        module = importlib.import_module(name, __package__)
+        module.add_arguments(parser)
+        parser.set_defaults(run=module.run)
+
+    return declare
+
+
+def add_export_arguments(parser: argparse.ArgumentParser) -> None:
+    from .pipeline.export import FORMATS
+
+    parser.add_argument("--format", choices=sorted(FORMATS), default="nquads")
+    parser.add_argument("-o", "--output", help="output file (default: standard output)")
+    parser.set_defaults(run=cmd_export)
+
+
+def add_query_arguments(parser: argparse.ArgumentParser) -> None:
+    from .query_output import GRAPH_FORMATS, RESULT_FORMATS
+
+    parser.add_argument("file", nargs="?", help="a .rq file, or - for standard input")
+    parser.add_argument("-e", "--expression", help="the query text itself")
+    parser.add_argument("--format", choices=sorted({*RESULT_FORMATS, *GRAPH_FORMATS}))
+    parser.set_defaults(run=cmd_query)
+
+
+def add_fmt_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--check", action="store_true", help="change nothing; exit 1 if a file would change"
+    )
+    parser.set_defaults(run=cmd_fmt)
+
+
+def add_publish_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "graph_store_url", help="e.g. http://HOST:8890/sparql-graph-crud-auth (Virtuoso)"
+    )
+    authentication = parser.add_mutually_exclusive_group()
+    authentication.add_argument("--user", help="user for basic or digest authentication")
+    authentication.add_argument("--token", help="bearer token, instead of --user")
+    parser.add_argument("--password", help="password of --user (default: ask)")
+    parser.set_defaults(run=cmd_publish)
+
+
+def add_generate_arguments(parser: argparse.ArgumentParser) -> None:
+    size = parser.add_mutually_exclusive_group()
+    size.add_argument("--essays", type=int, help="essays' worth, the built essay included")
+    size.add_argument("--triples", type=int, default=1_000_000, help="about this many quads")
+    parser.add_argument("--seed", type=int, default=0, help="same seed, same bytes")
+    parser.add_argument("-o", "--output", required=True, help="build folder to write")
+    parser.set_defaults(run=cmd_generate)
+
+
 def add_updates_arguments(parser: argparse.ArgumentParser) -> None:
     """`updates check | repair [--drop N] | reset`, each with `--log FILE`."""
     common = argparse.ArgumentParser(add_help=False)
@@ -178,77 +258,70 @@ def add_updates_arguments(parser: argparse.ArgumentParser) -> None:
     parser.set_defaults(run=cmd_updates)
 
 
-EXTENSION_COMMANDS = (
-    (new_term, "new-term", "add a class or property, with its annotations, to an ontology module"),
-    (add_source, "add-source", "add a source text: segments, document resources, starter facts"),
-    (diff, "diff", "compare two git revisions, projects or builds"),
-)
+def add_serve_command(parser: argparse.ArgumentParser) -> None:
+    from .serving import add_serve_arguments, run_serve
+
+    add_serve_arguments(parser)
+    parser.set_defaults(run=run_serve)
 
 
-def parser() -> argparse.ArgumentParser:
+COMMANDS: dict[str, tuple[str, Declare]] = {
+    "validate": ("check every rule; print sentence coverage", runs(cmd_validate)),
+    "build": ("validate, reason and write build/current", runs(cmd_build)),
+    "export": ("write the whole built dataset", add_export_arguments),
+    "query": ("run SPARQL against the built dataset", add_query_arguments),
+    "fmt": ("rewrite ontology and triples as deterministic Turtle/TriG", add_fmt_arguments),
+    "new-term": (
+        "add a class or property, with its annotations, to an ontology module",
+        from_module(".authoring.new_term"),
+    ),
+    "add-source": (
+        "add a source text: segments, document resources, starter facts",
+        from_module(".authoring.add_source"),
+    ),
+    "diff": ("compare two git revisions, projects or builds", from_module(".pipeline.diff")),
+    "publish": (
+        "replace the built graphs in a SPARQL store (Graph Store Protocol)",
+        add_publish_arguments,
+    ),
+    "generate": (
+        "write a build of N synthetic essays around the essay, for benchmarks",
+        add_generate_arguments,
+    ),
+    "updates": ("check, repair or reset the update log", add_updates_arguments),
+    "serve": ("serve the SPARQL endpoint and pages", add_serve_command),
+}
+
+
+def parser(chosen: str | None = None) -> argparse.ArgumentParser:
+    """The command line, declaring the options of the `chosen` command only: declaring them
+    imports its module, so `alliance-kg --help` or `fmt` loads neither Flask nor the reasoner."""
     root = argparse.ArgumentParser(prog="alliance-kg", description=__doc__)
     root.add_argument(
         "--project", help="project folder (default: $ALLIANCE_KG_HOME or the current folder)"
     )
     root.add_argument("-v", "--verbose", action="store_true", help="log progress")
     commands = root.add_subparsers(dest="command", required=True)
-    commands.add_parser("validate", help="check every rule; print sentence coverage").set_defaults(
-        run=cmd_validate
-    )
-    commands.add_parser("build", help="validate, reason and write build/current").set_defaults(
-        run=cmd_build
-    )
-    exporter = commands.add_parser("export", help="write the whole built dataset")
-    exporter.add_argument("--format", choices=sorted(FORMATS), default="nquads")
-    exporter.add_argument("-o", "--output", help="output file (default: standard output)")
-    exporter.set_defaults(run=cmd_export)
-    query = commands.add_parser("query", help="run SPARQL against the built dataset")
-    query.add_argument("file", nargs="?", help="a .rq file, or - for standard input")
-    query.add_argument("-e", "--expression", help="the query text itself")
-    query.add_argument("--format", choices=sorted({*RESULT_FORMATS, *GRAPH_FORMATS}))
-    query.set_defaults(run=cmd_query)
-    fmt = commands.add_parser(
-        "fmt", help="rewrite ontology and triples as deterministic Turtle/TriG"
-    )
-    fmt.add_argument(
-        "--check", action="store_true", help="change nothing; exit 1 if a file would change"
-    )
-    fmt.set_defaults(run=cmd_fmt)
-    for module, name, help_text in EXTENSION_COMMANDS:
-        sub = commands.add_parser(name, help=help_text)
-        module.add_arguments(sub)
-        sub.set_defaults(run=module.run)
-    publisher = commands.add_parser(
-        "publish", help="replace the built graphs in a SPARQL store (Graph Store Protocol)"
-    )
-    publisher.add_argument(
-        "graph_store_url", help="e.g. http://HOST:8890/sparql-graph-crud-auth (Virtuoso)"
-    )
-    authentication = publisher.add_mutually_exclusive_group()
-    authentication.add_argument("--user", help="user for basic or digest authentication")
-    authentication.add_argument("--token", help="bearer token, instead of --user")
-    publisher.add_argument("--password", help="password of --user (default: ask)")
-    publisher.set_defaults(run=cmd_publish)
-    generator = commands.add_parser(
-        "generate", help="write a build of N synthetic essays around the essay, for benchmarks"
-    )
-    size = generator.add_mutually_exclusive_group()
-    size.add_argument("--essays", type=int, help="essays' worth, the built essay included")
-    size.add_argument("--triples", type=int, default=1_000_000, help="about this many quads")
-    generator.add_argument("--seed", type=int, default=0, help="same seed, same bytes")
-    generator.add_argument("-o", "--output", required=True, help="build folder to write")
-    generator.set_defaults(run=cmd_generate)
-    add_updates_arguments(
-        commands.add_parser("updates", help="check, repair or reset the update log")
-    )
-    serve = commands.add_parser("serve", help="serve the SPARQL endpoint and pages")
-    add_serve_arguments(serve)
-    serve.set_defaults(run=cmd_serve)
+    for name, (help_text, declare) in COMMANDS.items():
+        command = commands.add_parser(name, help=help_text, add_help=name == chosen)
+        if name == chosen:
+            declare(command)
     return root
 
 
+def reported(run: Callable[[], int]) -> int:
+    """Run a command; a failure to start is one line on stderr and status 1, not a traceback."""
+    try:
+        return run()
+    except tuple(START_FAILURES) as failure:
+        label = next(name for kind, name in START_FAILURES.items() if isinstance(failure, kind))
+        print(f"{label}: {failure}", file=sys.stderr)
+        return 1
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    chosen = parser().parse_known_args(argv)[0].command  # a first pass finds the command
+    args = parser(chosen).parse_args(argv)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s"
     )

@@ -17,11 +17,13 @@ BACKGROUND_GRAPH = GRAPH_NS + "background"
 INFERRED_GRAPH = GRAPH_NS + "inferred"
 
 STATEMENT_NS = ID_NS + "statement/"  # reified statements: one per fact and graph
+SOURCE_NS = ID_NS + "source/"  # source documents, their paragraphs and sentences
+BACKGROUND_NS = ID_NS + "background/"  # background assertions, outside any source
 
 
 def source_iri(slug: str) -> str:
     """The document resource of a source text."""
-    return f"{ID_NS}source/{slug}"
+    return SOURCE_NS + slug
 
 
 def source_graph(slug: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from .vocab import PREFIXES
+from .curie import turtle_name
 
 RESULT_FORMATS = {
     "json": ox.QueryResultsFormat.JSON,
@@ -20,10 +20,7 @@ def compact(term: object) -> str:
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
-        for prefix, namespace in sorted(PREFIXES.items(), key=lambda p: -len(p[1])):
-            if term.value.startswith(namespace):
-                return f"{prefix}:{term.value[len(namespace) :]}"
-        return f"<{term.value}>"
+        return turtle_name(term.value)
     if isinstance(term, ox.Literal):
         return term.value
     return str(term)

@@ -23,26 +23,19 @@ from typing import Any
 
 from . import live_reload
 from .app import create_app
+from .cli import reported
 from .config import SETTINGS_BY_NAME, SettingsError, load, memory_limit_bytes, named, value_of
 from .front.backend_relay import BackendAddress, start_relay
 from .front.http_front import Connection, Front, Limits
 from .front.query_worker import WorkerSettings, WSGIApp
-from .front.sandbox import SandboxUnavailable, check_available
+from .front.sandbox import check_available
 from .front.worker_pool import WorkerPool
-from .package_data import MissingPackageData
 from .project import Project
-from .sparql.update_log import UpdateLogError
 from .sparql.updates import EXTENSION as UPDATES
 from .store import backend as store
 from .store.embedded import Store
 
 log = logging.getLogger(__name__)
-START_FAILURES: dict[type[Exception], str] = {
-    UpdateLogError: "update log",
-    SettingsError: "settings",
-    MissingPackageData: "installation",
-    SandboxUnavailable: "sandbox",
-}
 LISTEN_BACKLOG = 1024
 MAX_HEAD_BYTES = 64 * 1024
 
@@ -228,16 +221,6 @@ def main(argv: list[str] | None = None) -> int:
     add_serve_arguments(parser)
     args = parser.parse_args(argv)
     return reported(lambda: run_serve(args, Project.locate(args.project)))
-
-
-def reported(run: Callable[[], int]) -> int:
-    """Run a command; a failure to start is one line on stderr and status 1, not a traceback."""
-    try:
-        return run()
-    except tuple(START_FAILURES) as failure:
-        label = next(name for kind, name in START_FAILURES.items() if isinstance(failure, kind))
-        print(f"{label}: {failure}", file=sys.stderr)
-        return 1
 
 
 if __name__ == "__main__":

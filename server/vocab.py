@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from rdflib import Namespace, URIRef
-from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, TIME, XSD, DefinedNamespace
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD, DefinedNamespace
 
-from .project import ID_NS, ONTOLOGY_NS
+from .project import BACKGROUND_NS, ID_NS, ONTOLOGY_NS
 
 
 class AKG(DefinedNamespace):
@@ -15,22 +15,45 @@ class AKG(DefinedNamespace):
     _NS = Namespace(ONTOLOGY_NS)
     _fail = True
 
+    Actor: URIRef
+    Alliance: URIRef
+    AlliancePhase: URIRef
+    AllianceRole: URIRef
+    AllianceSystem: URIRef
     Assertion: URIRef
+    Attitude: URIRef
     Author: URIRef
     BackgroundAssertion: URIRef
     BackgroundKnowledge: URIRef
     BoilerplateSegment: URIRef
     BylineSegment: URIRef
+    Event: URIRef
+    Issue: URIRef
+    Recommendation: URIRef
+    Region: URIRef
     SourceDocument: URIRef
     TitleSegment: URIRef
+    WeaponSystem: URIRef
+    YearInstant: URIRef
     assertedIn: URIRef
     basis: URIRef
+    concernsIssue: URIRef
+    content: URIRef
+    date: URIRef
+    directedAt: URIRef
+    duringPhase: URIRef
+    hasCause: URIRef
+    heldBy: URIRef
+    immediatelyFollowsPhase: URIRef
+    immediatelyPrecedesPhase: URIRef
     isComplete: URIRef
+    marksPhase: URIRef
     paragraphNumber: URIRef
     publicationDate: URIRef
     sentenceNumber: URIRef
     sourceFile: URIRef
     suggestedMention: URIRef
+    year: URIRef
 
 
 class NIF(DefinedNamespace):
@@ -51,16 +74,28 @@ class NIF(DefinedNamespace):
     superString: URIRef
 
 
+class TIME(DefinedNamespace):
+    """The OWL-Time terms the code names, declared in ontology/external.ttl (the data uses
+    `inXSDGYear`, which rdflib's own `TIME` lacks)."""
+
+    _NS = Namespace("http://www.w3.org/2006/time#")
+    _fail = True
+
+    hasBeginning: URIRef
+    inXSDGYear: URIRef
+    inside: URIRef
+
+
 PREFIXES: dict[str, str] = {
     "akg": ONTOLOGY_NS,
     "actor": ID_NS + "actor/",
     "alliance": ID_NS + "alliance/",
-    "bg": ID_NS + "background/",
+    "bg": BACKGROUND_NS,
     "dcterms": str(DCTERMS),
     "event": ID_NS + "event/",
     "instant": ID_NS + "time/",
     "issue": ID_NS + "issue/",
-    "nif": "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#",
+    "nif": str(NIF),
     "owl": str(OWL),
     "phase": ID_NS + "phase/",
     "perception": ID_NS + "perception/",

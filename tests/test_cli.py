@@ -1,4 +1,5 @@
-"""The `alliance-kg` command on a built project: query output formats, validate, export, fmt."""
+"""The `alliance-kg` command: query output formats, validate, export, fmt, and that it imports
+a command's modules only when that command runs."""
 
 from __future__ import annotations
 
@@ -129,3 +130,32 @@ def test_console_command_is_installed() -> None:
         "diff",
     ):
         assert command in result.stdout
+
+
+HEAVY = ("flask", "werkzeug", "pyoxigraph", "owlready2", "pyshacl")
+HEAVY_OWN = ("alliance_kg.app", "alliance_kg.serving", "alliance_kg.pipeline.build")
+
+
+def loaded_after(*argv: str) -> tuple[list[str], str]:
+    """In a fresh interpreter, import the command line and run it with `argv` if any: what it
+    prints, and which heavy modules it then holds."""
+    run = f"with contextlib.suppress(SystemExit): main({list(argv)!r})" if argv else ""
+    probe = (
+        f"import contextlib, json, sys\nfrom alliance_kg.cli import main\n{run}\n"
+        f"print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r}"
+        f" or m.startswith({HEAVY_OWN!r}))))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    *printed, loaded = result.stdout.strip().splitlines()
+    return json.loads(loaded), "\n".join(printed)
+
+
+def test_the_command_line_imports_a_command_module_only_when_it_runs(tmp_path: Path) -> None:
+    assert loaded_after() == ([], "")
+    loaded, printed = loaded_after("--help")
+    assert loaded == [] and "serve" in printed and "new-term" in printed
+    assert loaded_after("--project", str(tmp_path), "fmt", "--check") == ([], "")
+    loaded, printed = loaded_after("query", "--help")
+    assert "--expression" in printed and "pyoxigraph" in loaded and "flask" not in loaded

@@ -17,7 +17,8 @@ def modules_of(package: object) -> list[str]:
 
 
 def test_the_pipeline_and_authoring_import_no_web_module() -> None:
-    names = [*modules_of(pipeline), *modules_of(authoring), "alliance_kg.store.embedded"]
+    names = [*modules_of(pipeline), *modules_of(authoring), "alliance_kg.curie"]
+    names += ["alliance_kg.store.embedded", "alliance_kg.store.version_cache"]
     assert len(names) > 15
     for name in names:  # one fresh interpreter each, so no module hides another's imports
         probe = (
@@ -33,6 +34,6 @@ def test_the_pipeline_and_authoring_import_no_web_module() -> None:
 def test_every_module_sits_in_a_layer_package() -> None:
     top = {found.name for found in pkgutil.iter_modules(alliance_kg.__path__)}
     layers = {"pipeline", "authoring", "store", "sparql", "front", "pages"}
-    wiring = {"app", "cli", "config", "serving", "project", "vocab", "query_files"}
+    wiring = {"app", "cli", "config", "serving", "project", "vocab", "curie", "query_files"}
     wiring |= {"query_output", "live_reload", "package_data"}
     assert top == layers | wiring

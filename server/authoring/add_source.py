@@ -21,7 +21,7 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
-from ..project import ID_NS, Project, source_iri
+from ..project import BACKGROUND_NS, ID_NS, SOURCE_NS, STATEMENT_NS, Project, source_iri
 from ..vocab import AKG, NIF
 from .segment import BOILERPLATE_MARKER, Segmentation, SegmentRules, segment
 from .sources import describe_source, segment_prefix
@@ -30,7 +30,7 @@ from .turtle_format import format_trig, format_turtle
 log = logging.getLogger(__name__)
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-NOT_ENTITIES = tuple(ID_NS + kind for kind in ("source/", "statement/", "background/"))
+NOT_ENTITIES = (SOURCE_NS, STATEMENT_NS, BACKGROUND_NS)
 
 
 @dataclass(frozen=True)
@@ -174,7 +174,7 @@ def starter_facts(
     else:
         unprinted += list(creator)
     if unprinted:
-        known = URIRef(f"{ID_NS}background/{slug}-details")
+        known = URIRef(f"{BACKGROUND_NS}{slug}-details")
         dataset.graph(DATASET_DEFAULT_GRAPH_ID).add((known, RDF.type, AKG.BackgroundKnowledge))
         label = Literal(f"Details of the source {title!r} not printed in it", lang="en")
         basis = Literal("Given by the curator when the source was added (add-source).", lang="en")

@@ -17,6 +17,7 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
+from ..curie import prefixed_names, turtle_name
 from ..project import ONTOLOGY_NS, Project
 from ..vocab import PREFIXES
 from .turtle_format import declared_prefixes, format_turtle
@@ -100,14 +101,6 @@ def resolve(name: str) -> URIRef:
     return URIRef(PREFIXES[prefix] + local)
 
 
-def short(term: URIRef) -> str:
-    """A term as the curator writes it: `akg:State`, `owl:Thing`, or `<iri>`."""
-    for prefix, namespace in sorted(PREFIXES.items(), key=lambda item: -len(item[1])):
-        if term.startswith(namespace) and term != namespace:
-            return f"{prefix}:{term[len(namespace) :]}"
-    return f"<{term}>"
-
-
 def camel_to_label(name: str) -> str:
     """`isHostedBy` -> "is hosted by", the habit for property labels."""
     return re.sub(r"(?<!^)(?=[A-Z])", " ", name).lower()
@@ -135,10 +128,7 @@ def vocabulary(project: Project) -> Vocabulary:
 
 
 def _line_of(text: str, term: URIRef) -> int | None:
-    names = [f"<{term}>"]
-    names += [
-        f"{p}:{term[len(ns) :]}" for p, ns in declared_prefixes(text).items() if term.startswith(ns)
-    ]
+    names = [f"<{term}>", *prefixed_names(term, declared_prefixes(text))]
     for number, line in enumerate(text.splitlines(), start=1):
         if line.split(" ", 1)[0] in names:
             return number
@@ -151,14 +141,12 @@ def _require(vocab: Vocabulary, name: str, what: str, *kinds: URIRef) -> URIRef:
         return term
     if not vocab.has(term, *kinds):
         found = (
-            f" (it is declared as {', '.join(sorted(short(k) for k in vocab.kinds[term]))})"
+            f" (it is declared as {', '.join(sorted(turtle_name(k) for k in vocab.kinds[term]))})"
             if term in vocab.kinds
             else ""
         )
-        raise NewTermError(
-            f"{what} {name} is not declared in ontology/ as {' or '.join(short(k) for k in kinds)}"
-            f"{found}"
-        )
+        wanted = " or ".join(turtle_name(kind) for kind in kinds)
+        raise NewTermError(f"{what} {name} is not declared in ontology/ as {wanted}{found}")
     return term
 
 
@@ -290,7 +278,7 @@ def add_term(project: Project, spec: TermSpec) -> list[str]:
     text = known[spec.module].read_text("utf-8")
     relative = known[spec.module].relative_to(project.root).as_posix()
     declared = sorted({s for s in graph.subjects(RDF.type, None) if isinstance(s, URIRef)})
-    return [f"{relative}:{_line_of(text, term)}: {short(term)}" for term in declared]
+    return [f"{relative}:{_line_of(text, term)}: {turtle_name(term)}" for term in declared]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

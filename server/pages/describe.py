@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from ..project import GRAPH_NS, ID_NS
+from ..project import GRAPH_NS, SOURCE_NS
+from ..vocab import AKG
 from . import display, terms, views
 from .terms import Term
 
-AKG_BACKGROUND_ASSERTION = display.AKG + "BackgroundAssertion"
+AKG_BACKGROUND_ASSERTION = str(AKG.BackgroundAssertion)
 MAX_NEIGHBOURS = 60  # a class with hundreds of instances would draw an unreadable hairball
 
 
@@ -90,9 +91,9 @@ class Description:
 
 def reader_href(segment: str) -> str | None:
     """The essay reader's link for a source `.../id/source/{slug}` or one of its segments."""
-    if not segment.startswith(ID_NS + "source/"):
+    if not segment.startswith(SOURCE_NS):
         return None
-    parts = segment[len(ID_NS + "source/") :].split("/")
+    parts = segment.removeprefix(SOURCE_NS).split("/")
     if len(parts) == 1:
         return f"/essay/{parts[0]}"
     if len(parts) != 2:

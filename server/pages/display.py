@@ -6,166 +6,161 @@ the others follow, those with stated facts before those the reasoner alone adds,
 
 from __future__ import annotations
 
-from ..project import ONTOLOGY_NS
+from rdflib import URIRef
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, VOID
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-OWL = "http://www.w3.org/2002/07/owl#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-DCTERMS = "http://purl.org/dc/terms/"
-TIME = "http://www.w3.org/2006/time#"
-NIF = "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#"
-PROV = "http://www.w3.org/ns/prov#"
-AKG = ONTOLOGY_NS
+from ..project import BACKGROUND_NS, ID_NS, ONTOLOGY_NS, SOURCE_NS, STATEMENT_NS
+from ..vocab import AKG, NIF, TIME
 
-TYPE = RDF + "type"
+
+def _iris(*terms: URIRef) -> tuple[str, ...]:
+    """Terms as the plain strings the engine's nodes hold (`NamedNode.value`)."""
+    return tuple(str(term) for term in terms)
+
+
+TYPE = str(RDF.type)
 
 # Properties whose values describe the resource in words, shown under its title, in this order.
-DESCRIPTIONS: tuple[str, ...] = (
-    SKOS + "definition",
-    RDFS + "comment",
-    DCTERMS + "description",
-    AKG + "content",
-    AKG + "basis",
-    NIF + "anchorOf",
-    SKOS + "scopeNote",
+DESCRIPTIONS = _iris(
+    SKOS.definition,
+    RDFS.comment,
+    DCTERMS.description,
+    AKG.content,
+    AKG.basis,
+    NIF.anchorOf,
+    SKOS.scopeNote,
 )
 
 # Outgoing relations: the first properties of any entity page, in this order.
-OUTGOING_ORDER: tuple[str, ...] = (
-    RDFS + "label",
-    SKOS + "prefLabel",
-    SKOS + "altLabel",
-    TYPE,
-    SKOS + "definition",
-    RDFS + "comment",
-    DCTERMS + "title",
-    DCTERMS + "creator",
-    NIF + "anchorOf",
-    AKG + "content",
-    AKG + "basis",
-    AKG + "date",
-    AKG + "year",
-    TIME + "hasBeginning",
-    TIME + "inside",
-    TIME + "inXSDGYear",
-    AKG + "immediatelyPrecedesPhase",
-    AKG + "immediatelyFollowsPhase",
-    AKG + "hasCause",
-    AKG + "heldBy",
-    AKG + "directedAt",
-    AKG + "concernsIssue",
-    AKG + "duringPhase",
-    RDFS + "subClassOf",
-    RDFS + "subPropertyOf",
-    OWL + "inverseOf",
-    RDFS + "domain",
-    RDFS + "range",
-    SKOS + "scopeNote",
-    RDFS + "isDefinedBy",
+OUTGOING_ORDER = _iris(
+    RDFS.label,
+    SKOS.prefLabel,
+    SKOS.altLabel,
+    RDF.type,
+    SKOS.definition,
+    RDFS.comment,
+    DCTERMS.title,
+    DCTERMS.creator,
+    NIF.anchorOf,
+    AKG.content,
+    AKG.basis,
+    AKG.date,
+    AKG.year,
+    TIME.hasBeginning,
+    TIME.inside,
+    TIME.inXSDGYear,
+    AKG.immediatelyPrecedesPhase,
+    AKG.immediatelyFollowsPhase,
+    AKG.hasCause,
+    AKG.heldBy,
+    AKG.directedAt,
+    AKG.concernsIssue,
+    AKG.duringPhase,
+    RDFS.subClassOf,
+    RDFS.subPropertyOf,
+    OWL.inverseOf,
+    RDFS.domain,
+    RDFS.range,
+    SKOS.scopeNote,
+    RDFS.isDefinedBy,
 )
 
 # Incoming relations: the first properties, in this order.
-INCOMING_ORDER: tuple[str, ...] = (
-    AKG + "marksPhase",
-    AKG + "duringPhase",
-    AKG + "heldBy",
-    AKG + "directedAt",
-    AKG + "concernsIssue",
-    TYPE,
-    RDFS + "subClassOf",
-    RDFS + "domain",
-    RDFS + "range",
+INCOMING_ORDER = _iris(
+    AKG.marksPhase,
+    AKG.duringPhase,
+    AKG.heldBy,
+    AKG.directedAt,
+    AKG.concernsIssue,
+    RDF.type,
+    RDFS.subClassOf,
+    RDFS.domain,
+    RDFS.range,
 )
 
-# Class pages: the ontology axioms listed in the "Definition" panel, in this order.
-CLASS_AXIOMS: tuple[str, ...] = (RDFS + "subClassOf", OWL + "disjointWith", OWL + "equivalentClass")
-PROPERTY_AXIOMS: tuple[str, ...] = (
-    RDFS + "domain",
-    RDFS + "range",
-    RDFS + "subPropertyOf",
-    OWL + "inverseOf",
+# Property pages: the ontology axioms listed in the "Definition" panel, in this order.
+PROPERTY_AXIOMS = _iris(
+    RDFS.domain,
+    RDFS.range,
+    RDFS.subPropertyOf,
+    OWL.inverseOf,
 )
 
-CLASS_TYPES = frozenset({OWL + "Class", RDFS + "Class"})
+CLASS_TYPES = frozenset(_iris(OWL.Class, RDFS.Class))
 PROPERTY_TYPES = frozenset(
-    {
-        OWL + "ObjectProperty",
-        OWL + "DatatypeProperty",
-        OWL + "AnnotationProperty",
-        OWL + "TransitiveProperty",
-        OWL + "SymmetricProperty",
-        RDF + "Property",
-    }
+    _iris(
+        OWL.ObjectProperty,
+        OWL.DatatypeProperty,
+        OWL.AnnotationProperty,
+        OWL.TransitiveProperty,
+        OWL.SymmetricProperty,
+        RDF.Property,
+    )
 )
 
 # The kinds of individual the home page offers as entry points, in this order; together they
 # cover every individual, so any fact is three clicks from home (kind, entity, sentence).
-HOME_KINDS: tuple[str, ...] = (
-    AKG + "Actor",
-    AKG + "Issue",
-    AKG + "Attitude",
-    AKG + "Event",
-    AKG + "AlliancePhase",
-    AKG + "AllianceRole",
-    AKG + "Recommendation",
-    AKG + "Alliance",
-    AKG + "AllianceSystem",
-    AKG + "WeaponSystem",
-    AKG + "Region",
-    AKG + "YearInstant",
+HOME_KINDS = _iris(
+    AKG.Actor,
+    AKG.Issue,
+    AKG.Attitude,
+    AKG.Event,
+    AKG.AlliancePhase,
+    AKG.AllianceRole,
+    AKG.Recommendation,
+    AKG.Alliance,
+    AKG.AllianceSystem,
+    AKG.WeaponSystem,
+    AKG.Region,
+    AKG.YearInstant,
 )
 
 # Labels for the standard terms the ontology does not label itself.
 FALLBACK_LABELS: dict[str, str] = {
-    RDF + "type": "type",
-    RDF + "subject": "subject",
-    RDF + "predicate": "predicate",
-    RDF + "object": "object",
-    RDF + "first": "first",
-    RDF + "rest": "rest",
-    RDFS + "label": "label",
-    RDFS + "comment": "comment",
-    RDFS + "subClassOf": "subclass of",
-    RDFS + "subPropertyOf": "subproperty of",
-    RDFS + "domain": "domain",
-    RDFS + "range": "range",
-    RDFS + "isDefinedBy": "is defined by",
-    RDFS + "Class": "RDFS class",
-    OWL + "Class": "class",
-    OWL + "ObjectProperty": "object property",
-    OWL + "DatatypeProperty": "datatype property",
-    OWL + "AnnotationProperty": "annotation property",
-    OWL + "TransitiveProperty": "transitive property",
-    OWL + "SymmetricProperty": "symmetric property",
-    OWL + "FunctionalProperty": "functional property",
-    OWL + "inverseOf": "inverse of",
-    OWL + "disjointWith": "disjoint with",
-    OWL + "equivalentClass": "equivalent class",
-    OWL + "Ontology": "ontology",
-    OWL + "imports": "imports",
-    OWL + "versionInfo": "version",
-    OWL + "versionIRI": "version IRI",
-    OWL + "unionOf": "union of",
-    OWL + "members": "members",
-    OWL + "AllDisjointClasses": "disjoint classes",
-    SKOS + "definition": "definition",
-    SKOS + "scopeNote": "scope note",
-    SKOS + "editorialNote": "editorial note",
-    DCTERMS + "title": "title",
-    DCTERMS + "description": "description",
-    DCTERMS + "creator": "creator",
-    DCTERMS + "license": "licence",
-    "http://rdfs.org/ns/void#triples": "number of triples",
+    str(term): label
+    for term, label in {
+        RDF.type: "type",
+        RDF.subject: "subject",
+        RDF.predicate: "predicate",
+        RDF.object: "object",
+        RDF.first: "first",
+        RDF.rest: "rest",
+        RDFS.label: "label",
+        RDFS.comment: "comment",
+        RDFS.subClassOf: "subclass of",
+        RDFS.subPropertyOf: "subproperty of",
+        RDFS.domain: "domain",
+        RDFS.range: "range",
+        RDFS.isDefinedBy: "is defined by",
+        RDFS.Class: "RDFS class",
+        OWL.Class: "class",
+        OWL.ObjectProperty: "object property",
+        OWL.DatatypeProperty: "datatype property",
+        OWL.AnnotationProperty: "annotation property",
+        OWL.TransitiveProperty: "transitive property",
+        OWL.SymmetricProperty: "symmetric property",
+        OWL.FunctionalProperty: "functional property",
+        OWL.inverseOf: "inverse of",
+        OWL.disjointWith: "disjoint with",
+        OWL.equivalentClass: "equivalent class",
+        OWL.Ontology: "ontology",
+        OWL.imports: "imports",
+        OWL.versionInfo: "version",
+        OWL.versionIRI: "version IRI",
+        OWL.unionOf: "union of",
+        OWL.members: "members",
+        OWL.AllDisjointClasses: "disjoint classes",
+        SKOS.definition: "definition",
+        SKOS.scopeNote: "scope note",
+        SKOS.editorialNote: "editorial note",
+        DCTERMS.title: "title",
+        DCTERMS.description: "description",
+        DCTERMS.creator: "creator",
+        DCTERMS.license: "licence",
+        VOID.triples: "number of triples",
+    }.items()
 }
 
 # Search: kinds of resource, best first, for equal matches.
-SEARCH_NAMESPACES: tuple[str, ...] = (
-    AKG.removesuffix("ontology/") + "id/",
-    AKG,
-)
-SEARCH_DEMOTED: tuple[str, ...] = (
-    AKG.removesuffix("ontology/") + "id/source/",
-    AKG.removesuffix("ontology/") + "id/statement/",
-    AKG.removesuffix("ontology/") + "id/background/",
-)
+SEARCH_NAMESPACES: tuple[str, ...] = (ID_NS, ONTOLOGY_NS)
+SEARCH_DEMOTED: tuple[str, ...] = (SOURCE_NS, STATEMENT_NS, BACKGROUND_NS)

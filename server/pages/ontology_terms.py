@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
+from rdflib.namespace import OWL
 
 from . import display, terms, views
 from .describe import Description
@@ -101,10 +102,10 @@ class OntologyTerm:
 def ontology_terms() -> dict[str, list[OntologyTerm]]:
     """Every class and property of the ontology, by kind, for the ontology page."""
     kinds = {
-        display.OWL + "Class": "Classes",
-        display.OWL + "ObjectProperty": "Object properties",
-        display.OWL + "DatatypeProperty": "Datatype properties",
-        display.OWL + "AnnotationProperty": "Annotation properties",
+        str(OWL.Class): "Classes",
+        str(OWL.ObjectProperty): "Object properties",
+        str(OWL.DatatypeProperty): "Datatype properties",
+        str(OWL.AnnotationProperty): "Annotation properties",
     }
     found: dict[str, list[OntologyTerm]] = {name: [] for name in kinds.values()}
     for row in views.rows("ontology-terms"):

@@ -11,16 +11,14 @@ from collections.abc import Callable
 from flask import current_app
 
 from ..store.backend import get_store
+from ..store.version_cache import per_version
 
 CACHE = "alliance_kg.pages.rendered"
 
 
 def cached(key: str, render: Callable[[], str]) -> str:
     """The page `key` of the current dataset version, rendered by `render` on first use."""
-    version = get_store().version
-    pages = current_app.extensions.get(CACHE)
-    if pages is None or pages.get("") != version:
-        pages = current_app.extensions[CACHE] = {"": version}
+    pages: dict[str, str] = per_version(current_app.extensions, CACHE, get_store(), dict)
     found = pages.get(key)
     if found is None:
         found = pages[key] = render()

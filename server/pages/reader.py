@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 from flask import Blueprint, Response, render_template
 
-from ..project import ID_NS, source_iri
+from ..project import SOURCE_NS, source_iri
 from . import display, page_cache, terms, views
 from .search import fold
 from .terms import Term
@@ -54,7 +54,7 @@ def sources() -> list[Source]:
     found = []
     for row in views.rows("essay-sources"):
         iri = row["source"].value
-        slug = iri.removeprefix(ID_NS + "source/")
+        slug = iri.removeprefix(SOURCE_NS)
         found.append(
             Source(
                 iri,

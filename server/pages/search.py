@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
 from ..store.backend import get_store
+from ..store.version_cache import per_version
 from . import display, terms, views
 
 bp = Blueprint("search", __name__)
@@ -50,10 +51,10 @@ def fold(text: str) -> str:
 
 
 def _index() -> list[Entry]:
-    store = get_store()
-    cached = current_app.extensions.get(CACHE)
-    if cached and cached[0] == store.version:
-        return cached[1]
+    return per_version(current_app.extensions, CACHE, get_store(), _entries)
+
+
+def _entries() -> list[Entry]:
     kinds: dict[str, str] = {}
     for row in views.rows("resource-kinds"):
         resource, cls = row["resource"], row["class"]
@@ -63,7 +64,6 @@ def _index() -> list[Entry]:
     for iri, (label, alts) in terms.all_labels().items():
         names = ((fold(label), True), *((fold(alt), False) for alt in alts))
         entries.append(Entry(iri, label, names, kinds.get(iri, "")))
-    current_app.extensions[CACHE] = (store.version, entries)
     return entries
 
 

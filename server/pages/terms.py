@@ -14,32 +14,31 @@ from urllib.parse import quote
 import pyoxigraph as ox
 from flask import current_app
 from markupsafe import Markup, escape
+from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
+from ..curie import curie
 from ..project import BASE, GRAPH_NS, INFERRED_GRAPH
 from ..store.backend import get_store
-from ..vocab import PREFIXES
+from ..store.version_cache import per_version
 from . import display, views
 
 CACHE = "alliance_kg.pages.labels"
 TERMS = "alliance_kg.pages.terms"
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-SKOS_PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"
-SKOS_ALT = "http://www.w3.org/2004/02/skos/core#altLabel"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+LABEL_RANKS = {str(RDFS.label): 0, str(SKOS.prefLabel): 1}  # any other label property: 2
+XSD_BOOLEAN, XSD_DATE = str(XSD.boolean), str(XSD.date)
 
 DATATYPES: dict[str, str] = {
-    XSD + "string": "text",
-    XSD + "boolean": "yes or no",
-    XSD + "date": "date",
-    XSD + "dateTime": "date and time",
-    XSD + "gYear": "year",
-    XSD + "integer": "whole number",
-    XSD + "nonNegativeInteger": "whole number ≥ 0",
-    XSD + "positiveInteger": "whole number ≥ 1",
-    XSD + "decimal": "decimal number",
-    XSD + "anyURI": "web address",
-    RDF_LANG_STRING: "text",
+    str(XSD.string): "text",
+    XSD_BOOLEAN: "yes or no",
+    XSD_DATE: "date",
+    str(XSD.dateTime): "date and time",
+    str(XSD.gYear): "year",
+    str(XSD.integer): "whole number",
+    str(XSD.nonNegativeInteger): "whole number ≥ 0",
+    str(XSD.positiveInteger): "whole number ≥ 1",
+    str(XSD.decimal): "decimal number",
+    str(XSD.anyURI): "web address",
+    str(RDF.langString): "text",
 }
 LANGUAGES = {"en": "English", "ja": "Japanese"}
 MONTHS = [
@@ -103,10 +102,10 @@ def graph_kind(graph: str | None) -> str:
 
 
 def _labels() -> dict[str, tuple[str, list[str]]]:
-    store = get_store()
-    cached = current_app.extensions.get(CACHE)
-    if cached and cached[0] == store.version:
-        return cached[1]
+    return per_version(current_app.extensions, CACHE, get_store(), _label_index)
+
+
+def _label_index() -> dict[str, tuple[str, list[str]]]:
     ranked: dict[str, list[tuple[int, str]]] = {}
     alts: dict[str, list[str]] = {}
     for row in views.rows("labels"):
@@ -118,7 +117,7 @@ def _labels() -> dict[str, tuple[str, list[str]]]:
         )
         if not isinstance(resource, ox.NamedNode) or not isinstance(label, ox.Literal):
             continue
-        rank = {RDFS_LABEL: 0, SKOS_PREF: 1}.get(prop.value if prop else "", 2)
+        rank = LABEL_RANKS.get(prop.value if prop else "", 2)
         if label.language not in (None, "en"):
             rank += 3
         if graph is not None and graph.value == INFERRED_GRAPH:
@@ -126,12 +125,10 @@ def _labels() -> dict[str, tuple[str, list[str]]]:
         ranked.setdefault(resource.value, []).append((rank, label.value))
         if rank % 3 == 2 and label.value not in alts.setdefault(resource.value, []):
             alts[resource.value].append(label.value)
-    index = {
+    return {
         iri: (min(choices)[1], [alt for alt in alts.get(iri, []) if alt != min(choices)[1]])
         for iri, choices in ranked.items()
     }
-    current_app.extensions[CACHE] = (store.version, index)
-    return index
 
 
 def label_of(iri: str) -> str:
@@ -139,7 +136,7 @@ def label_of(iri: str) -> str:
     found = _labels().get(iri)
     if found:
         return found[0]
-    return display.FALLBACK_LABELS.get(iri) or short_name(iri)
+    return display.FALLBACK_LABELS.get(iri) or curie(iri) or iri
 
 
 def alt_labels(iri: str) -> list[str]:
@@ -152,23 +149,12 @@ def all_labels() -> dict[str, tuple[str, list[str]]]:
     return _labels()
 
 
-def short_name(iri: str) -> str:
-    """A prefixed name (`akg:Actor`) for an IRI in a known namespace, else the IRI."""
-    best = ""
-    for prefix, namespace in PREFIXES.items():
-        if iri.startswith(namespace) and len(namespace) > len(best):
-            best, chosen = namespace, prefix
-    if best and re.fullmatch(r"[\w.-]*", iri[len(best) :]):
-        return f"{chosen}:{iri[len(best) :]}"
-    return iri
-
-
 def readable_literal(literal: ox.Literal) -> str:
     """A literal as a person reads it: dates spelt out, booleans as yes or no."""
     value, datatype = literal.value, literal.datatype.value
-    if datatype == XSD + "boolean":
+    if datatype == XSD_BOOLEAN:
         return "yes" if value in ("true", "1") else "no"
-    if datatype == XSD + "date" and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+    if datatype == XSD_DATE and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
         year, month, day = value.split("-")
         return f"{int(day)} {MONTHS[int(month) - 1]} {year}"
     return value
@@ -186,19 +172,15 @@ def term(node: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> T
 
 
 def _term_cache() -> dict[str, Term]:
-    store = get_store()
-    cached = current_app.extensions.get(TERMS)
-    if cached is None or cached[0] != store.version:
-        cached = (store.version, {})
-        current_app.extensions[TERMS] = cached
-    return cached[1]
+    return per_version(current_app.extensions, TERMS, get_store(), dict)
 
 
 def _make_term(node: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> Term:
     if isinstance(node, ox.NamedNode):
         return Term("iri", node.value, label_of(node.value), local_href(node.value), nt=str(node))
     if isinstance(node, ox.Literal):
-        datatype = DATATYPES.get(node.datatype.value, short_name(node.datatype.value))
+        iri = node.datatype.value
+        datatype = DATATYPES.get(iri) or curie(iri) or iri
         language = node.language
         return Term(
             "literal",

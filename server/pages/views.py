@@ -16,7 +16,8 @@ from flask import current_app
 
 from ..package_data import view_path
 from ..query_files import QueryFile, read_query
-from ..store.backend import Backend, get_store
+from ..store.backend import get_store
+from ..store.version_cache import per_version
 
 CACHE = "alliance_kg.pages.views"
 CACHE_SIZE = 4096
@@ -56,7 +57,7 @@ def rows(name: str, **values: ox.NamedNode | ox.Literal | str) -> list[Row]:
     """The solutions of a bound view as dicts, cached per dataset version."""
     store = get_store()
     text = bind(name, **values)
-    cache = _cache(store)
+    cache: dict[str, list[Row]] = per_version(current_app.extensions, CACHE, store, dict)
     found = cache.get(text)
     if found is None:
         solutions = store.query(text)
@@ -68,15 +69,6 @@ def rows(name: str, **values: ox.NamedNode | ox.Literal | str) -> list[Row]:
             cache.clear()
         cache[text] = found
     return found
-
-
-def _cache(store: Backend) -> dict[str, list[Row]]:
-    caches = current_app.extensions.setdefault(CACHE, {})
-    if caches.get("version") != store.version:
-        caches.clear()
-        caches["version"] = store.version
-        caches["rows"] = {}
-    return caches["rows"]
 
 
 def sparql_href(name: str, **values: ox.NamedNode | ox.Literal | str) -> str:

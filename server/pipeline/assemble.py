@@ -15,7 +15,7 @@ from rdflib.namespace import PROV, RDF
 
 from ..project import (
     BACKGROUND_GRAPH,
-    ID_NS,
+    BACKGROUND_NS,
     ONTOLOGY_GRAPH,
     PROVENANCE_GRAPH,
     STATEMENT_NS,
@@ -26,8 +26,6 @@ from ..project import (
 from ..vocab import AKG
 from .loading import SourceFile, Sources
 from .problems import Problem
-
-BACKGROUND_NS = ID_NS + "background/"
 
 Triple = tuple[URIRef, URIRef, URIRef | Literal]
 

@@ -19,14 +19,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.namespace import OWL, PROV, RDF, NamespaceManager
+from rdflib.namespace import OWL, PROV, RDF
 
+from ..curie import turtle_name
 from ..project import (
     BACKGROUND_GRAPH,
     GRAPH_NS,
     ID_NS,
     ONTOLOGY_GRAPH,
     PROVENANCE_GRAPH,
+    SOURCE_NS,
     Project,
     source_graph,
 )
@@ -75,19 +77,16 @@ class Section:
         return f"{len(self.added)} added, {len(self.removed)} removed, {len(self.changed)} changed"
 
 
-def _names() -> NamespaceManager:
-    names = NamespaceManager(Graph(), bind_namespaces="none")
-    for prefix, namespace in {**PREFIXES, "source": ID_NS + "source/"}.items():
-        names.bind(prefix, namespace, override=True, replace=True)
-    return names
-
-
-NAMES = _names()
+NAMES = {**PREFIXES, "source": SOURCE_NS}
 
 
 def show(term: Term) -> str:
     """A term as a curator reads it: a prefixed name where a prefix fits."""
-    return term.n3(NAMES)
+    if isinstance(term, URIRef):
+        return turtle_name(term, NAMES)
+    if isinstance(term, Literal) and term.datatype is not None:  # n3() ends "^^<datatype>"
+        return term.n3().removesuffix(f"<{term.datatype}>") + turtle_name(term.datatype, NAMES)
+    return term.n3()
 
 
 def _plain(term: object) -> Term:
@@ -193,9 +192,7 @@ def _fact(key: tuple[URIRef, tuple[Term, Term, Term]]) -> str:
 
 
 def _segments(segments: frozenset[URIRef]) -> str:
-    shown = (
-        s.removeprefix(ID_NS + "source/") if s.startswith(ID_NS) else show(s) for s in segments
-    )
+    shown = (s.removeprefix(SOURCE_NS) if s.startswith(ID_NS) else show(s) for s in segments)
     return ", ".join(sorted(shown)) or "nothing"
 
 

@@ -16,6 +16,7 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import XSD
 
 from ..authoring.turtle_format import declared_prefixes
+from ..curie import prefixed_names
 from ..project import Project
 from .problems import Problem, relative
 from .units import Unit
@@ -49,10 +50,7 @@ class SourceFile:
 
     def line_of(self, iri: str) -> int | None:
         """The first line that names `iri`, in full or by a prefixed name declared in the file."""
-        candidates = [f"<{iri}>"]
-        for prefix, namespace in declared_prefixes(self.text).items():
-            if iri.startswith(namespace) and iri != namespace:
-                candidates.append(f"{prefix}:{iri[len(namespace) :]}")
+        candidates = [f"<{iri}>", *prefixed_names(iri, declared_prefixes(self.text))]
         for number, line in enumerate(self.text.splitlines(), start=1):
             for candidate in candidates:
                 index = line.find(candidate)

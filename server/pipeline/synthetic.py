@@ -24,23 +24,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
+from rdflib.namespace import RDF, RDFS, SKOS
 
-from ..project import GRAPH_NS, ID_NS, ONTOLOGY_GRAPH, STATEMENT_NS
+from ..project import GRAPH_NS, ID_NS, ONTOLOGY_GRAPH, SOURCE_NS, STATEMENT_NS
 from ..store.build_files import DATASET_FILE, MANIFEST_FILE
+from ..vocab import AKG, NIF
 
 SHARED_KINDS = ("actor", "alliance", "issue", "region", "weapon", "time")
 POPULATION = 10_000  # variants per shared individual; fixed, so a run is a prefix of a longer one
 ZIPF_EXPONENT = 1.1
-SOURCE_NS = ID_NS + "source/"
 RENAMED_GRAPHS = (GRAPH_NS + "source/", GRAPH_NS + "text/")
-LABELS = {
-    "http://www.w3.org/2000/01/rdf-schema#label",
-    "http://www.w3.org/2004/02/skos/core#altLabel",
-}
-ANCHOR = "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#anchorOf"
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-REIFICATION = {RDF + "subject": 0, RDF + "predicate": 1, RDF + "object": 2}
-ASSERTED_IN = "https://w3id.org/alliance-kg/ontology/assertedIn"
+LABELS = {str(RDFS.label), str(SKOS.altLabel)}
+ANCHOR = str(NIF.anchorOf)
+REIFICATION = {str(RDF.subject): 0, str(RDF.predicate): 1, str(RDF.object): 2}
+ASSERTED_IN = str(AKG.assertedIn)
 WORD = re.compile(r"[^\W\d_]+")
 
 

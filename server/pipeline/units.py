@@ -18,7 +18,7 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
-from ..project import GRAPH_NS, ID_NS, INFERRED_GRAPH, STATEMENT_NS, Project, source_iri
+from ..project import GRAPH_NS, ID_NS, INFERRED_GRAPH, SOURCE_NS, STATEMENT_NS, Project
 
 UNIT_SOURCES = 8
 # what a unit reads from the others, never built: their facts, and their provenance graph's
@@ -168,4 +168,4 @@ def mentioned_entities(graphs: list[Graph]) -> set[URIRef]:
 
 
 def _is_entity(iri: URIRef) -> bool:
-    return iri.startswith(ID_NS) and not iri.startswith((source_iri(""), STATEMENT_NS))
+    return iri.startswith(ID_NS) and not iri.startswith((SOURCE_NS, STATEMENT_NS))

@@ -11,7 +11,7 @@ import pyshacl
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, SH, XSD
 
-from ..project import PROVENANCE_GRAPH, Project, source_iri
+from ..project import PROVENANCE_GRAPH, SOURCE_NS, Project
 from ..query_files import read_query
 from ..vocab import AKG, NIF
 from .assemble import Assembly
@@ -19,7 +19,6 @@ from .loading import Sources
 from .problems import Problem, relative
 from .quads import to_oxigraph
 
-SOURCE_NS = source_iri("")
 EXEMPT_NAMESPACES = (str(RDF), str(RDFS), str(OWL), str(XSD))
 WRITTEN_AT = " (written at "  # where a check query's resource is written, after its message
 DECLARATIONS = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)

@@ -11,12 +11,13 @@ import hashlib
 from collections.abc import Callable
 
 import pyoxigraph as ox
-from rdflib.namespace import DCTERMS, RDF, VOID, DefinedNamespace, Namespace
+from rdflib.namespace import DCTERMS, RDF, VOID, XSD, DefinedNamespace, Namespace
 
 from ..package_data import view_path
 from ..project import ID_NS
 from ..query_files import read_query
 from ..store.backend import Backend
+from ..store.version_cache import per_version
 from . import caching, negotiation, protocol
 from .call import Call, Reply
 
@@ -69,7 +70,7 @@ def _node(iri: object) -> ox.NamedNode:
 
 
 def _count(value: object) -> ox.Literal:
-    return ox.Literal(str(value), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+    return ox.Literal(str(value), datatype=_node(XSD.integer))
 
 
 def _rows(store: Backend, name: str) -> list[ox.QuerySolution]:
@@ -170,11 +171,12 @@ def respond(call: Call, build: Callable[[Call], Triples], formats: list[str]) ->
 
     The ETag is a digest of the bytes themselves, so it is strong across worker processes.
     """
-    store = call.store
     base = call.request.host_url
     fmt = negotiation.choose(call.request.headers.get("Accept"), formats, negotiation.GRAPH)
-    key = caching.etag_for(store.version, build.__name__, base, fmt.media_type)
-    cache: dict[str, tuple[bytes, str]] = call.extensions.setdefault(CACHE, {})
+    key = (build.__name__, base, fmt.media_type)
+    cache: dict[tuple[str, str, str], tuple[bytes, str]] = per_version(
+        call.extensions, CACHE, call.store, dict
+    )
     cached = cache.get(key)
     if cached is None:
         triples = build(call)

@@ -12,6 +12,7 @@ from collections.abc import Hashable
 
 from werkzeug.exceptions import MethodNotAllowed
 
+from ..store.version_cache import per_version
 from . import caching, description, negotiation, protocol, results, updates
 from .call import Call, Reply
 from .query_guard import CACHED_QUERY_CHARS, Refused
@@ -80,18 +81,18 @@ def _prepare(call: Call, text: str, params: protocol.Params) -> results.Prepared
 
 def _get_key(call: Call) -> Hashable:
     environ = call.request.environ
-    return (call.store.version, environ.get("QUERY_STRING", ""), environ.get("HTTP_ACCEPT"))
+    return (environ.get("QUERY_STRING", ""), environ.get("HTTP_ACCEPT"))
 
 
 def _post_key(call: Call, text: str, params: protocol.Params) -> Hashable:
     graphs = (tuple(params.all("default-graph-uri")), tuple(params.all("named-graph-uri")))
     formats = tuple(protocol.wanted_formats(params))
     accept = call.request.environ.get("HTTP_ACCEPT")
-    return (call.store.version, "POST", text, graphs, formats, accept)
+    return ("POST", text, graphs, formats, accept)
 
 
 def _cache(call: Call) -> dict[Hashable, results.Prepared]:
-    return call.extensions.setdefault(PREPARED, {})
+    return per_version(call.extensions, PREPARED, call.store, dict)
 
 
 def _remember(call: Call, key: Hashable, prepared: results.Prepared) -> None:

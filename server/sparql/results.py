@@ -19,6 +19,7 @@ import pyoxigraph as ox
 
 from ..front.query_worker import DEADLINE_ENFORCED
 from ..store.backend import Backend
+from ..store.version_cache import per_version
 from . import negotiation
 from .caching import etag_for
 from .negotiation import Format
@@ -84,20 +85,18 @@ def run_limited(work: Callable[[], T], *, seconds: float, environ: Mapping) -> T
 
 def policy_for(store: Backend, config: Mapping[str, Any], cache: dict[str, Any]) -> Policy:
     """The checks' limits, with the dataset's current graphs; rebuilt when the version moves."""
-    cached = cache.get(POLICY)
-    if cached is not None and cached[0] == store.version:
-        return cached[1]
-    graphs = store.named_graphs() | set(store.graphs)
-    made = Limits(
-        graphs=frozenset(graphs),
+    return per_version(cache, POLICY, store, partial(_limits, store, config))
+
+
+def _limits(store: Backend, config: Mapping[str, Any]) -> Limits:
+    return Limits(
+        graphs=frozenset(store.named_graphs() | set(store.graphs)),
         max_nesting=config["MAX_QUERY_NESTING"],
         max_groups=config["MAX_QUERY_GROUPS"],
         max_operators=config["MAX_QUERY_OPERATORS"],
         max_rows=config["MAX_RESULT_ROWS"],
         max_bytes=config["MAX_RESULT_BYTES"],
     )
-    cache[POLICY] = (store.version, made)
-    return made
 
 
 @dataclass(frozen=True)

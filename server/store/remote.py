@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from urllib.error import URLError
 
 import pyoxigraph as ox
+from rdflib.namespace import XSD
 from SPARQLWrapper import POST, TURTLE, URLENCODED, XML, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
 
@@ -35,7 +36,7 @@ UNION_GRAPH = "urn:x-alliance-kg:union"  # every triple of the project's graphs,
 NO_GRAPH = "urn:x-alliance-kg:no-graph"  # named to mean "no graph": Virtuoso reads none as all
 UNION_QUERY = f"ASK {{ GRAPH <{UNION_GRAPH}> {{ ?s ?p ?o }} }}"
 BOOLEAN_LITERAL = re.compile(
-    rb'(<literal datatype="http://www.w3.org/2001/XMLSchema#boolean">)\s*(0|1)\s*<'
+    rb'(<literal datatype="' + re.escape(str(XSD.boolean).encode()) + rb'">)\s*(0|1)\s*<'
 )
 BOOLEAN_FORMS = {b"0": b"false", b"1": b"true"}
 PARSER = ox.Store()  # always empty: running a query on it checks its syntax, nothing more
