@@ -132,26 +132,21 @@ def cmd_generate(args: argparse.Namespace, project: Project) -> int:
 
 
 def _served_settings(project: Project) -> dict[str, Any]:
-    """The settings `serve` would read: defaults, instance `config.py`, environment."""
-    from flask import Config
+    """The settings `serve` would read, checked as `serve` checks them."""
+    from .config import load
 
-    from .config import defaults, from_environment
-
-    settings = Config(str(project.root / "instance"), defaults())
-    settings.from_pyfile("config.py", silent=True)
-    settings.update(from_environment())
-    return dict(settings)
+    return load({}, instance=str(project.root / "instance"))
 
 
 def cmd_updates(args: argparse.Namespace, project: Project) -> int:
-    from .sparql import update_log
+    from .sparql import update_log, update_log_repair
     from .store.embedded import Store
 
     settings = _served_settings(project)
     configured = args.log or settings.get("UPDATE_LOG")
-    path = Path(configured) if configured else project.root / "instance" / "updates.log"
+    path = Path(configured) if configured else Path(settings["INSTANCE_PATH"]) / "updates.log"
     if args.action == "reset":
-        backup = update_log.reset(path)
+        backup = update_log_repair.reset(path)
         print(f"moved {path} to {backup}; a running server reloads the build" if backup
               else f"{path}: no update log, nothing to do")  # fmt: skip
         return 0
@@ -159,12 +154,12 @@ def cmd_updates(args: argparse.Namespace, project: Project) -> int:
         print(f"{path}: no update log (no accepted updates)")
         return 0
     if args.action == "repair":
-        backup = update_log.repair(path, set(args.drop))
+        backup = update_log_repair.repair(path, set(args.drop))
         print(f"repaired {path}; the original is {backup}" if backup else f"{path}: unchanged")
     build = project.build_dir / "current"
     limit = update_log.REPLAY_LIMIT_FACTOR * float(settings["QUERY_TIMEOUT"])
     store = Store.open(build) if build.exists() else None
-    found = update_log.inspect(path, store, update_log.fence_of(settings), limit)
+    found = update_log_repair.inspect(path, store, update_log.fence_of(settings), limit)
     print(f"{path}: {found.records} record(s)" + ("" if store else "; no build to replay them"))
     if found.tail is not None:
         tail = found.tail

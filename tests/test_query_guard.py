@@ -16,13 +16,13 @@ import pytest
 
 from alliance_kg.sparql.query_guard import (
     Policy,
-    Refused,
     capped,
     check_fetches,
     check_query,
     check_shape,
     scan,
 )
+from alliance_kg.sparql.refused import Refused
 
 from .endpoint_support import Canary
 

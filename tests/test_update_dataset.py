@@ -13,7 +13,8 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from alliance_kg.app import create_app
-from alliance_kg.sparql.query_guard import Refused, decode_escapes, tokens
+from alliance_kg.sparql.lexer import decode_escapes, tokens
+from alliance_kg.sparql.refused import Refused
 from alliance_kg.sparql.update_dataset import with_dataset
 
 from .endpoint_support import SOURCE_GRAPH, make_app, solutions, write_build

@@ -8,7 +8,8 @@ import pyoxigraph as ox
 import pytest
 from werkzeug.exceptions import Forbidden
 
-from alliance_kg.sparql.query_guard import Policy, Refused
+from alliance_kg.sparql.query_guard import Policy
+from alliance_kg.sparql.refused import Refused
 from alliance_kg.sparql.update_fence import check_update, is_asserted
 
 G = "https://w3id.org/alliance-kg/graph/"

@@ -273,6 +273,18 @@ def test_updates_check_reports_a_good_log(
     assert code == 0 and "2 record(s)" in out and not err
 
 
+def test_updates_check_reads_the_settings_as_serve_does(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A typo in instance/config.py stops `updates` as it stops `serve`, naming the setting."""
+    (project / "instance").mkdir(exist_ok=True)
+    (project / "instance" / "config.py").write_text("QUERY_TIMOUT = 5\n")
+    code, _, err = cli(project, capsys, "check")
+    assert code == 1
+    assert "QUERY_TIMOUT" in err and "QUERY_TIMEOUT" in err  # did you mean
+    assert "Traceback" not in err
+
+
 def test_updates_check_reports_a_torn_tail_and_each_bad_record(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

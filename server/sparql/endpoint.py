@@ -15,7 +15,8 @@ from werkzeug.exceptions import MethodNotAllowed
 from ..store.version_cache import per_version
 from . import caching, description, negotiation, protocol, results, updates
 from .call import Call, Reply
-from .query_guard import CACHED_QUERY_CHARS, Refused
+from .query_guard import CACHED_QUERY_CHARS
+from .refused import Refused
 
 PREPARED = "alliance_kg.prepared"
 PREPARED_CACHE = 1024  # checked queries kept per process

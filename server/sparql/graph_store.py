@@ -10,7 +10,7 @@ from werkzeug.exceptions import NotFound
 
 from . import caching, negotiation, protocol, results
 from .call import Call, Reply
-from .query_guard import Refused
+from .refused import Refused
 
 ALL_TRIPLES = "CONSTRUCT WHERE { ?s ?p ?o }"
 

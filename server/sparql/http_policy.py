@@ -17,7 +17,7 @@ from werkzeug.exceptions import HTTPException
 from ..front.query_worker import REQUEST_ID
 from ..store.remote import BackendError
 from .negotiation import NotAcceptable
-from .query_guard import Refused
+from .refused import Refused
 from .timeouts import QueryTimeout
 
 log = logging.getLogger(__name__)

@@ -23,7 +23,8 @@ from ..store.version_cache import per_version
 from . import negotiation
 from .caching import etag_for
 from .negotiation import Format
-from .query_guard import Policy, Refused, Scan, capped, check_query, network_refused
+from .query_guard import Policy, Scan, capped, check_query
+from .refused import Refused, network_refused
 from .timeouts import THREADS
 
 

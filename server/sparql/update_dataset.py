@@ -14,7 +14,8 @@ from collections.abc import Sequence
 
 import pyoxigraph as ox
 
-from .query_guard import ESCAPE, KEYWORDS, Refused, Token, decode_escapes, tokens
+from .lexer import ESCAPE, KEYWORDS, Token, decode_escapes, tokens
+from .refused import Refused
 
 USING_GRAPH = "using-graph-uri"
 USING_NAMED_GRAPH = "using-named-graph-uri"

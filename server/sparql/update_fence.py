@@ -14,23 +14,27 @@ import re
 from datetime import UTC, datetime
 
 import pyoxigraph as ox
+from rdflib.namespace import XSD
 from rdflib.term import Variable
 from werkzeug.exceptions import Forbidden
 
-from ..project import GRAPH_NS
+from ..project import (
+    BACKGROUND_GRAPH,
+    INFERRED_GRAPH,
+    ONTOLOGY_GRAPH,
+    PROVENANCE_GRAPH,
+    source_graph,
+    text_graph,
+)
 from ..store.remote import BASE_IRI
-from .query_guard import Policy, Refused, check_fetches, check_shape, decode_escapes, scan
+from .lexer import decode_escapes
+from .query_guard import Policy, check_fetches, check_shape, scan
+from .refused import Refused
 
 DEFAULT = "DEFAULT"
 ANY = "ANY"
-ASSERTED_PREFIXES = tuple(
-    GRAPH_NS + name
-    for name in ("ontology", "text/", "source/", "background", "provenance", "inferred")
-)
-FIXED_GRAPHS = frozenset(
-    GRAPH_NS + name for name in ("ontology", "background", "provenance", "inferred")
-)
-XSD_DATETIME = "http://www.w3.org/2001/XMLSchema#dateTime"
+FIXED_GRAPHS = frozenset({ONTOLOGY_GRAPH, BACKGROUND_GRAPH, PROVENANCE_GRAPH, INFERRED_GRAPH})
+ASSERTED_PREFIXES = (*FIXED_GRAPHS, text_graph(""), source_graph(""))
 LEFT_ESCAPE = re.compile(r"\\u", re.IGNORECASE)
 MARKER = ox.NamedNode("urn:alliance-kg:update-fence:marker")
 READ_ONLY = (
@@ -167,7 +171,7 @@ def _fix_now(text: str, spans: tuple[tuple[int, int], ...]) -> str:
     """NOW() is one instant per update: write it down, so replays give the same value."""
     if not spans:
         return text
-    now = f'"{datetime.now(UTC).isoformat()}"^^<{XSD_DATETIME}>'
+    now = f'"{datetime.now(UTC).isoformat()}"^^<{XSD.dateTime}>'
     for start, end in reversed(spans):
         text = f"{text[:start]}{now}{text[end:]}"
     return text

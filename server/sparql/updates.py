@@ -24,7 +24,7 @@ from ..store.backend import Backend, get_store
 from ..store.embedded import Store
 from . import protocol
 from .call import Call, Reply
-from .query_guard import Refused
+from .refused import Refused
 from .update_dataset import USING_GRAPH, USING_NAMED_GRAPH, with_dataset
 from .update_fence import check_update
 from .update_log import REPLAY_LIMIT_FACTOR, UpdateLog, fence_of
