@@ -205,8 +205,8 @@ class WorkerPool:
         hears a `Sent`, a `WorkerLost` (the worker has been replaced), or None (the client
         left while the request waited for a worker)."""
         job = Job(request, client, done)
-        if self.idle:
-            self._start(job, self.idle.popleft())
+        if self.idle:  # the worker idle the shortest time: its caches are the warmest
+            self._start(job, self.idle.pop())
         else:
             self.waiting.append(job)
 
