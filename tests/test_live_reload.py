@@ -18,8 +18,8 @@ from alliance_kg.live_reload import LiveReload, attach, init_app
 from alliance_kg.pipeline.build import build_project
 from alliance_kg.project import Project, source_graph
 from alliance_kg.sparql import updates
-from alliance_kg.sparql.update_log import encode
 from alliance_kg.sparql.update_log_repair import repair
+from alliance_kg.sparql.update_records import encode
 
 from .conftest import copy_source
 from .endpoint_support import solutions

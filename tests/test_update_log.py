@@ -22,7 +22,9 @@ from flask.testing import FlaskClient
 from alliance_kg.app import create_app
 from alliance_kg.cli import main
 from alliance_kg.sparql import update_log
-from alliance_kg.sparql.update_log import UpdateLogError, encode
+from alliance_kg.sparql.refused import Refused
+from alliance_kg.sparql.update_log import UpdateLogError
+from alliance_kg.sparql.update_records import encode
 from alliance_kg.store.embedded import Store
 
 from .endpoint_support import SOURCE_GRAPH, Canary, free_port, solutions, write_project
@@ -364,3 +366,31 @@ def test_a_reset_log_never_repeats_a_dataset_version(
         client.get("/sparql", query_string=ask, headers={"If-None-Match": before}).status_code
         == 200
     )
+
+
+def test_an_update_that_changes_a_built_graph_is_undone_whatever_the_fence_read(
+    project: Path,
+) -> None:
+    """The last line of the fence compares the data, not the text: an update handed to the log
+    directly (as if every reading of its text had missed the graph) is undone and refused, and
+    nothing of it is recorded."""
+    app = start(project)
+    updates: update_log.UpdateLog = app.extensions["alliance_kg.sparql.updates"]
+    count_built = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{SOURCE_GRAPH}> {{ ?s ?p ?o }} }}"
+    client = app.test_client()
+    built = solutions(client.get("/sparql", query_string={"query": count_built}))[0]["n"]
+    assert post(client, insert("kept")) == 200
+    for change in (
+        f"INSERT DATA {{ GRAPH <{SOURCE_GRAPH}> {{ <urn:a> <urn:b> 'x' }} }}",
+        f"DELETE WHERE {{ GRAPH <{SOURCE_GRAPH}> {{ ?s ?p ?o }} }}",
+        f"INSERT DATA {{ GRAPH <{SOURCE_GRAPH}-new> {{ <urn:a> <urn:b> 'x' }} }}",
+    ):
+        with pytest.raises(Refused) as refused:
+            updates.apply(change)
+        assert refused.value.status == 403
+        assert "read-only graph" in refused.value.message
+        assert (
+            solutions(client.get("/sparql", query_string={"query": count_built}))[0]["n"] == built
+        )
+    assert mine(client) == 1  # the accepted update before them is still there
+    assert len(log_of(project).read_bytes().splitlines()) == 1

@@ -5,7 +5,8 @@ first, as SPARQL 1.1 says; pyoxigraph decodes them only inside strings and IRIs.
 reads differently in the two could pass the fence and then drop a protected graph. So the fence
 decodes the escapes itself, refuses a text that would still hold one, and both rdflib and the
 engine see the decoded text, which the caller must run. As a backstop the engine itself runs the
-update on a scratch store holding a marker triple in every protected graph.
+update on a scratch store holding a marker triple in every protected graph, and the update log
+compares `protected_fingerprint` of the real store before and after: the data decides last.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from ..project import (
     source_graph,
     text_graph,
 )
+from ..store.embedded import Store
 from ..store.remote import BASE_IRI
 from .lexer import decode_escapes
 from .query_guard import Policy, check_fetches, check_shape, scan
@@ -46,6 +48,14 @@ READ_ONLY = (
 def is_asserted(graph: str, built: dict[str, int]) -> bool:
     """The build's own graphs, and any graph named like one, are asserted knowledge."""
     return graph in built or graph.startswith(ASSERTED_PREFIXES)
+
+
+def protected_fingerprint(store: Store) -> str:
+    """What no update may change, as one digest: every asserted graph the store holds (the
+    built ones, and any named like them) with its quads. `UpdateLog.apply` compares it before
+    and after each update, so the fence holds whatever the readings of the text say."""
+    graphs = {graph for graph in store.named_graphs() if is_asserted(graph, store.graphs)}
+    return store.fingerprint(graphs.union(store.graphs))
 
 
 def check_update(text: str, policy: Policy, built: dict[str, int], allow_asserted: bool) -> str:

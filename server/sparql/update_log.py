@@ -1,7 +1,7 @@
 """The update log: accepted SPARQL updates, one checksummed record a line, replayed in order.
 
 Every process applies an accepted update to its own copy of the store, so the log is the one
-shared truth. Each record is framed (`<length> <crc32> <json>`, docs/endpoint.md) so a torn or
+shared truth. Each record is framed (`update_records.py`, docs/endpoint.md) so a torn or
 corrupt record is found: a torn tail is cut, never appended to, and a record that cannot be
 replayed stops the start with `UpdateLogError` rather than leaving processes to disagree.
 Replays pass the same fetch fence as live updates and a time limit. No Flask here: the CLI's
@@ -11,28 +11,25 @@ Replays pass the same fetch fence as live updates and a time limit. No Flask her
 from __future__ import annotations
 
 import fcntl
-import json
 import logging
 import os
-import re
 import threading
 import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .query_guard import Policy, check_fetches, check_shape, scan
 from .refused import Refused, network_refused
 from .timeouts import THREADS, QueryTimeout
+from .update_records import Record, encode, parse
 
 if TYPE_CHECKING:
     from ..store.backend import Backend  # store.py imports Flask; this module must not
 
 log = logging.getLogger(__name__)
 
-FRAME = re.compile(rb"(\d{1,12}) ([0-9a-f]{8}) ")
 REPLAY_LIMIT_FACTOR = 2.0  # a record may take this many times QUERY_TIMEOUT to replay
 MOVE_ON = (
     "Run `alliance-kg updates check` to list every problem, then `alliance-kg updates repair "
@@ -42,71 +39,6 @@ MOVE_ON = (
 
 class UpdateLogError(Exception):
     """The log cannot be replayed as it stands; the message names the file, record and remedy."""
-
-
-@dataclass(frozen=True)
-class Record:
-    """One line of the log: where it lies, its update text, or why it cannot be replayed."""
-
-    number: int  # from 1
-    offset: int  # of its first byte
-    end: int  # past its newline
-    update: str = ""
-    problem: str | None = None
-    torn: bool = False  # bytes no writer finished or that fail their checksum: a tail to cut
-
-
-def encode(update: str) -> bytes:
-    """A record: payload length and CRC-32 in the clear, then the JSON payload, one line."""
-    entry = {"time": datetime.now(UTC).isoformat(), "update": update}
-    payload = json.dumps(entry, ensure_ascii=False).encode()
-    return b"%d %08x " % (len(payload), zlib.crc32(payload)) + payload + b"\n"
-
-
-def _frame_problem(line: bytes) -> str | None:
-    """Why a line is not a whole record as written: torn by a crash, or changed since."""
-    if not line.endswith(b"\n"):
-        return f"incomplete: {len(line)} bytes and no closing newline"
-    framed = FRAME.match(line)
-    if framed is None:
-        return None  # an unframed line of earlier versions: only its JSON can tell
-    payload = line[framed.end() : -1]
-    if len(payload) != int(framed[1]):
-        return f"length mismatch: {len(payload)} bytes, the header says {framed[1]}"
-    if zlib.crc32(payload) != int(framed[2], 16):
-        return "checksum mismatch: the record's bytes changed after it was written"
-    return None
-
-
-def _decode(line: bytes) -> tuple[str, str | None, bool]:
-    """(update, problem, torn) of one line, framed or in the plain JSON of earlier versions."""
-    problem = _frame_problem(line)
-    if problem is not None:
-        return "", problem, True
-    framed = FRAME.match(line)
-    try:
-        value = json.loads(line[framed.end() : -1] if framed else line)
-    except ValueError as error:  # UnicodeDecodeError included; unframed, it looks torn
-        return "", f"not valid JSON ({error})", framed is None
-    if not isinstance(value, dict):
-        problem = f"not a JSON object but {type(value).__name__}"
-    elif not isinstance(value.get("update"), str):
-        problem = "no string 'update' member"
-    return (value["update"] if problem is None else ""), problem, False
-
-
-def parse(data: bytes, offset: int = 0, number: int = 0) -> list[Record]:
-    """The records of `data`, read from byte `offset` of the log after `number` records."""
-    records: list[Record] = []
-    start = 0
-    while start < len(data):
-        newline = data.find(b"\n", start)
-        end = len(data) if newline < 0 else newline + 1
-        number += 1
-        update, problem, torn = _decode(data[start:end])
-        records.append(Record(number, offset + start, offset + end, update, problem, torn))
-        start = end
-    return records
 
 
 def fence_of(config: Mapping[str, Any]) -> Policy:
@@ -174,6 +106,7 @@ class UpdateLog:
     store: Backend
     reload: Callable[[], None] | None = None
     fence: Policy = field(default_factory=lambda: Policy(graphs=frozenset()))
+    protect: Callable[[Backend], str] | None = None  # digest of what updates may not change
     limit: float | None = None
     offset: int = 0
     count: int = 0
@@ -183,6 +116,7 @@ class UpdateLog:
     holding: bool = False  # this process holds the file lock (inside `apply`)
     lock: threading.RLock = field(default_factory=threading.RLock)  # `--dev` uses threads
     base_version: str = field(init=False, default="")
+    protected: tuple[object, str | None] = field(init=False, default=(None, None))
 
     def __post_init__(self) -> None:
         self.adopt(self.store)
@@ -312,6 +246,7 @@ class UpdateLog:
                         f"Updates are refused until the server restarts: {self.broken}.", 503
                     )
                 self._cut_tail(fd)
+                before = self._protected()
                 try:
                     self.store.update(text)  # transactional in the engine
                 except SyntaxError as error:
@@ -320,10 +255,37 @@ class UpdateLog:
                     raise Refused(f"The update failed and changed nothing: {error}") from None
                 except PermissionError:  # the engine opened a socket in the sandbox
                     raise network_refused() from None
+                if self.protect is not None and self.protect(self.store) != before:
+                    raise self._undo_change()
                 self._write(fd, text)
+                self.protected = (self._state(), before)  # unchanged, as just checked
             finally:
                 self.holding = False
                 os.close(fd)  # and with it the lock
+
+    def _state(self) -> object:
+        return (id(self.store), self.count, self.digest)
+
+    def _protected(self) -> str | None:
+        """The digest of what updates may not change, kept while the store and log stay."""
+        if self.protect is None:
+            return None
+        if self.protected[0] != self._state():
+            self.protected = (self._state(), self.protect(self.store))
+        return self.protected[1]
+
+    def _undo_change(self) -> Refused:
+        """An update changed an asserted graph although the fence let it pass (the fence reads
+        the text; this compares the data): serve the build again without it."""
+        log.error("%s: an update changed a read-only graph; not recorded", self.path)
+        refused = "This update changed a read-only graph (the built graphs; UPDATE_ALLOW_ASSERTED)"
+        if self._rebuild("refused an update that changed a read-only graph"):
+            return Refused(f"{refused}; it was not applied: nothing changed.", 403)
+        return Refused(
+            f"{refused}. This process could not undo it and refuses updates until the server "
+            "restarts; after a restart the dataset is served without it.",
+            500,
+        )
 
     def _lock_file(self) -> int:
         """The log's descriptor, locked; retried if the file was moved away while we waited."""

@@ -1,6 +1,6 @@
 """`alliance-kg updates check | repair | reset`: the update log examined and mended offline.
 
-They read the log exactly as a start does (`update_log.parse`, `update_log.replay`), and change
+They read the log exactly as a start does (`update_records.parse`, `update_log.replay`), and change
 it only under the same file lock as a writing server, keeping the original as a .bak copy.
 """
 
@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .query_guard import Policy
-from .update_log import Record, UpdateLogError, describe, parse, replay
+from .update_log import UpdateLogError, describe, replay
+from .update_records import Record, parse
 
 if TYPE_CHECKING:
     from ..store.backend import Backend

@@ -26,7 +26,7 @@ from . import protocol
 from .call import Call, Reply
 from .refused import Refused
 from .update_dataset import USING_GRAPH, USING_NAMED_GRAPH, with_dataset
-from .update_fence import check_update
+from .update_fence import check_update, protected_fingerprint
 from .update_log import REPLAY_LIMIT_FACTOR, UpdateLog, fence_of
 
 log = logging.getLogger(__name__)
@@ -103,6 +103,7 @@ def init_app(app: Flask) -> None:
         store,
         reload=_reloader(app),
         fence=fence_of(app.config),
+        protect=None if app.config["UPDATE_ALLOW_ASSERTED"] else protected_fingerprint,
         limit=REPLAY_LIMIT_FACTOR * float(app.config["QUERY_TIMEOUT"]),
     )
 
