@@ -43,10 +43,10 @@ def test_entity_page_is_served_at_the_path_of_its_iri(client: FlaskClient) -> No
     assert page.status_code == 200
     assert page.mimetype == "text/html"
     html = page.get_data(as_text=True)
-    assert "<h1>Abe</h1>" in html
+    assert "<h1>Shinzo Abe</h1>" in html  # the full name, from background knowledge
     assert ID + "actor/shinzo-abe" in html
     assert 'href="/ontology/PoliticalLeader"' in html  # types are linked
-    assert "Shinzo Abe" in html  # the alternative label
+    assert "Also called: <span>Abe</span>" in html  # the essay's form, an alternative label
 
 
 @pytest.mark.parametrize("path", PAGES)

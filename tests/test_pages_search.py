@@ -28,6 +28,37 @@ def test_abe_finds_shinzo_abe_first(client: FlaskClient) -> None:
     assert hit["iri"] == ID + "actor/shinzo-abe"
     assert hit["href"] == "/id/actor/shinzo-abe"
     assert hit["kind"] == "Political leader"
+    assert (hit["label"], hit["matched"]) == ("Shinzo Abe", "Abe")  # the essay's form matched
+
+
+# issue 13: the forms readers type, each an alternative label of the entity it names
+READER_FORMS = {
+    "U.S.-Japan alliance": "alliance/us-japan-alliance",
+    "September 11 attacks": "event/september-11-attacks",
+    "Iraq War": "issue/iraq",
+    "DPRK": "actor/north-korea",
+    "JSDF": "actor/japanese-military",
+    "BMD": "issue/ballistic-missile-defense-cooperation",
+    "F-4 Phantom": "weapon/japanese-f-4-fighters",
+    "U.S.": "actor/united-states",
+    "U.S. military": "actor/us-military",
+    "U.S. forces": "actor/us-military",
+    "U.S. government": "actor/us-government",
+    "U.S. political leadership": "actor/us-political-leadership",
+    "Shinzo Abe": "actor/shinzo-abe",
+}
+
+
+@pytest.mark.parametrize("query", sorted(READER_FORMS))
+def test_forms_readers_type_find_the_entity_they_name_first(
+    client: FlaskClient, query: str
+) -> None:
+    hit = _first(client, query)
+    assert hit["iri"] == ID + READER_FORMS[query]
+    assert hit["matched"].casefold().startswith(query.casefold())
+    page = client.get("/search", query_string={"q": query}, headers=HTML).get_data(as_text=True)
+    first = page.split('<ol class="hits">', 1)[1]
+    assert first.lstrip().startswith(f'<li><a href="/id/{READER_FORMS[query]}">')
 
 
 def test_raptor_finds_the_f22_by_its_alternative_label(client: FlaskClient) -> None:

@@ -40,6 +40,18 @@ BROKEN = {
         "queries/checks/boilerplate-citation-violation.rq",
         None,
     ),
+    "same-label": (
+        "same-label-violation",
+        ID + "actor/another-state",
+        "queries/checks/same-label-violation.rq",
+        None,
+    ),
+    "single-word-person-label": (
+        "single-word-person-label-violation",
+        ID + "actor/jane-roe",
+        "queries/checks/single-word-person-label-violation.rq",
+        None,
+    ),
     "background-without-basis": (
         "shacl:BackgroundKnowledgeShape",
         ID + "background/test-state-alias",
@@ -86,3 +98,33 @@ def test_essay_passes_every_rule_with_full_coverage(essay_project: Project) -> N
     assert checked.coverage.percent == 100.0
     assert all(c == t for c, t in checked.coverage.paragraphs.values())
     assert len(checked.coverage.paragraphs) == 4
+
+
+def test_issue_13_same_label_problem_names_both_individuals_and_where_one_is_written(
+    mini_project: Project,
+) -> None:
+    overlay(mini_project, DATA / "invalid" / "same-label")
+    problems = check_project(mini_project).problems
+    [problem] = [p for p in problems if p.rule == "same-label-violation"]
+    assert ID + "actor/test-state" in problem.message
+    assert '"Test State"@en' in problem.message
+    assert "(written at triples/test-note.trig:" in problem.message
+
+
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        ('"Test state"@en ;', '"Test state"@en , "Test alliance"@ja ;'),  # another language
+        ('rdfs:label "Jane Roe"@en ;', 'rdfs:label "Jane Roe"@en , "ロー"@ja ;'),  # not English
+    ],
+    ids=["same-label-in-another-language", "single-word-label-in-japanese"],
+)
+def test_issue_13_label_checks_compare_english_main_labels_only(
+    mini_project: Project, old: str, new: str
+) -> None:
+    facts = mini_project.triples_dir / "test-note.trig"
+    text = facts.read_text("utf-8")
+    assert text.count(old) == 1
+    facts.write_text(text.replace(old, new), "utf-8")
+    rules = {p.rule for p in check_project(mini_project).problems}
+    assert not rules & {"same-label-violation", "single-word-person-label-violation"}
