@@ -75,14 +75,14 @@ class NIF(DefinedNamespace):
 
 
 class TIME(DefinedNamespace):
-    """The OWL-Time terms the code names, declared in ontology/external.ttl (the data uses
-    `inXSDGYear`, which rdflib's own `TIME` lacks)."""
+    """The OWL-Time terms the code names, declared in ontology/external.ttl; a misspelt name
+    fails here (rdflib's own `TIME` only warns, which once let the data use `inXSDGYear`)."""
 
     _NS = Namespace("http://www.w3.org/2006/time#")
     _fail = True
 
     hasBeginning: URIRef
-    inXSDGYear: URIRef
+    inXSDgYear: URIRef
     inside: URIRef
 
 

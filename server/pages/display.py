@@ -48,7 +48,7 @@ OUTGOING_ORDER = _iris(
     AKG.year,
     TIME.hasBeginning,
     TIME.inside,
-    TIME.inXSDGYear,
+    TIME.inXSDgYear,
     AKG.immediatelyPrecedesPhase,
     AKG.immediatelyFollowsPhase,
     AKG.hasCause,
