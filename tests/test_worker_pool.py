@@ -30,6 +30,7 @@ class Pool(WorkerPool):
 
     def _spawn(self) -> None:
         self.replaced += 1
+        self.workers.add(Worker(pid=0, claim=multiprocessing.get_context("fork").Lock()))
 
 
 def running(claim_held_by_worker: bool) -> tuple[Pool, Worker, Job, list[Outcome]]:
@@ -59,6 +60,7 @@ def test_at_the_deadline_the_front_takes_the_connection_unless_the_worker_writes
             assert heard == [] and worker.job is job and pool.replaced == 0
             pool._heard(worker, ("sent", "200 OK", b""))
             assert heard == [Sent("200 OK", b"")]
+            assert worker.claim.acquire(False)  # given back by the front, once it heard "sent"
         else:
             [lost] = heard
             assert isinstance(lost, WorkerLost)
@@ -77,5 +79,56 @@ def test_a_worker_that_dies_while_writing_leaves_nothing_to_follow(
         [lost] = heard
         assert isinstance(lost, WorkerLost)
         assert (lost.reason, lost.wrote, pool.replaced) == ("crashed", claim_held_by_worker, 1)
+
+    asyncio.run(scenario())
+
+
+def test_a_freed_worker_skips_any_number_of_requests_whose_clients_left() -> None:
+    """Requests queued for clients that have gone are told so, without recursion, and the
+    worker goes on to the first live one (or back to idle)."""
+
+    async def scenario() -> None:
+        pool, worker, _job, heard = running(True)  # it wrote its reply, holding the claim
+        told: list[Outcome] = []
+        for _ in range(5000):
+            pool.submit(REQUEST, lambda: -1, told.append)
+        live: list[Outcome] = []
+        waiting = pool.submit(REQUEST, lambda: 0, live.append)
+        pool._heard(worker, ("sent", "200 OK", b""))  # the worker is free
+        assert heard == [Sent("200 OK", b"")]
+        assert told == [None] * 5000
+        assert worker.job is waiting and not pool.waiting and not pool.idle
+
+    asyncio.run(scenario())
+
+
+def test_a_request_withdrawn_with_its_connection_waits_no_more() -> None:
+    async def scenario() -> None:
+        pool, _worker, _job, _heard = running(False)
+        job = pool.submit(REQUEST, lambda: 0, lambda outcome: None)
+        assert list(pool.waiting) == [job]
+        pool.withdraw(job)
+        assert not pool.waiting
+
+    asyncio.run(scenario())
+
+
+def test_a_channel_closed_while_it_sends_leaves_no_trace_in_the_event_loop() -> None:
+    """A large request still being sent when its worker goes: the loop forgets the socket
+    before it is closed, so the replacement's socket, which may get the same number, works."""
+
+    async def scenario() -> None:
+        ours, theirs = socket.socketpair()
+        client, _other = socket.socketpair()
+        channel = Channel(ours, lambda message: None, lambda: None)
+        channel.send(b"x" * (8 << 20), client.fileno())  # far more than the socket holds
+        assert channel.sending is not None
+        number = channel.fd
+        channel.close()
+        theirs.close()
+        replacement, _peer = socket.socketpair()
+        assert replacement.fileno() == number  # the lowest free number, taken again
+        Channel(replacement, lambda message: None, lambda: None)  # no stale registration
+        await asyncio.sleep(0.01)
 
     asyncio.run(scenario())

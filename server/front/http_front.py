@@ -25,7 +25,7 @@ from ..sparql.http_policy import TEXT, common_headers
 from ..sparql.timeouts import timeout_message
 from .http_reply import Reply, response_bytes
 from .query_worker import Request
-from .worker_pool import Outcome, Sent, WorkerLost, WorkerPool
+from .worker_pool import Job, Outcome, Sent, WorkerLost, WorkerPool
 
 log = logging.getLogger(__name__)
 access = logging.getLogger("alliance_kg.access")
@@ -105,6 +105,7 @@ class Connection(asyncio.Protocol):
         self.refused = False  # the framing cannot be trusted: read nothing more
         self.continue_owed = False  # a 100 Continue to send once the replies before it are out
         self.drain_timer: asyncio.TimerHandle | None = None  # waiting for the client to read
+        self.job: Job | None = None  # the pool's record of the request in flight
         self.timer: asyncio.TimerHandle | None = None
         self._reset_message()
 
@@ -136,6 +137,8 @@ class Connection(asyncio.Protocol):
             self.drain_timer.cancel()
             self.drain_timer = None
         self.queue.clear()
+        if self.job is not None:  # still waiting for a worker, it waits no more
+            self.front.pool.withdraw(self.job)
 
     def data_received(self, data: bytes) -> None:
         if self.closing or self.refused:
@@ -229,7 +232,7 @@ class Connection(asyncio.Protocol):
             else:
                 self.queue.popleft()
                 self.in_flight = (request, time.monotonic())
-                self.front.pool.submit(request, self._client_socket, self._answered)
+                self.job = self.front.pool.submit(request, self._client_socket, self._answered)
         if self.queue or self.in_flight is not None or self.closing:
             return
         if self.transport is not None and not self.refused:
@@ -244,8 +247,9 @@ class Connection(asyncio.Protocol):
     def _answered(self, outcome: Outcome) -> None:
         """The worker wrote its reply (the front writes what the client did not take yet), or
         ended without one: a 503 or 500 of the front's own, unless part of a reply went out."""
-        assert self.in_flight is not None
-        (request, started), self.in_flight = self.in_flight, None
+        if self.in_flight is None:  # withdrawn with its connection
+            return
+        (request, started), self.in_flight, self.job = self.in_flight, None, None
         if isinstance(outcome, Sent):
             if outcome.rest and self.transport is not None and not self.transport.is_closing():
                 self.transport.write(outcome.rest)

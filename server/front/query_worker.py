@@ -5,8 +5,9 @@ over a private Unix socket, with the client's socket attached; the worker builds
 environ, calls the app, and writes the response to the client itself, without waiting: what
 the client's socket does not take at once goes back to the front to write, so a slow reader
 never holds a worker, and the reply crosses one process boundary instead of two. Before it
-writes, the worker takes its claim on the connection; a front that took the claim first (at
-the deadline) has the worker killed instead, so a 503 and a reply never mix. The worker runs
+writes, the worker takes its claim on the connection, which the front gives back once it has
+heard the reply went out; a front that took the claim first (at the deadline) has the worker
+killed instead, so a 503 and a reply never mix. The worker runs
 sandboxed (`sandbox.py`): no network sockets, and a memory ceiling while a request runs.
 """
 
@@ -218,6 +219,8 @@ def _serve(channel: socket.socket, claim: Claim, app: WSGIApp, settings: WorkerS
 
     def out_of_memory(grown: int) -> None:
         with sending:  # never interleaves with a reply; the lock is never given back
+            if not ceiling.running:  # the request ended meanwhile: its reply has gone out
+                return
             channel.sendall(frame(marshal.dumps(("memory", grown))))
             os._exit(EXIT_MEMORY)
 
@@ -231,18 +234,21 @@ def _serve(channel: socket.socket, claim: Claim, app: WSGIApp, settings: WorkerS
         ceiling.start()
         try:
             reply = call_app(app, environ_for(request, settings.server))
+            payload = response_bytes(request.method, reply, request.keep_alive)
         except Exception:
             log.exception("request %s: server fault", request.request_id)
             reply = fault_reply(request.request_id)
+            payload = response_bytes(request.method, reply, request.keep_alive)
         finally:
-            ceiling.stop()
-        payload = response_bytes(request.method, reply, request.keep_alive)
+            with sending:
+                ceiling.stop()
         with sending:
             if not claim.acquire(False):  # the front took the connection at the deadline
                 os._exit(0)
             rest = write_now(client, payload)
+            # The claim stays taken: the front gives it back when it reads "sent", so at the
+            # deadline it never takes a connection whose reply has gone out.
             channel.sendall(frame(marshal.dumps(("sent", reply[0], rest))))
-            claim.release()  # after "sent": the front never takes a written reply for lost
 
 
 def write_now(client: int, payload: bytes) -> bytes:

@@ -102,6 +102,11 @@ class MemoryCeiling:
     def stop(self) -> None:
         self._busy = False
 
+    @property
+    def running(self) -> bool:
+        """A request is running (between `start` and `stop`)."""
+        return self._busy
+
     def _watch(self) -> None:
         while True:
             time.sleep(self.poll)

@@ -75,48 +75,34 @@ class Channel:
         self, sock: socket.socket, heard: Callable[[tuple], None], ended: Callable[[], None]
     ) -> None:
         self.sock = sock
+        self.fd = sock.fileno()
         self.heard = heard
         self.ended = ended
         self.buffer = bytearray()
         self.closed = False
+        self.sending: asyncio.Task[None] | None = None  # the rest of a large request
         sock.setblocking(False)
-        asyncio.get_running_loop().add_reader(sock.fileno(), self._readable)
+        asyncio.get_running_loop().add_reader(self.fd, self._readable)
 
     def send(self, payload: bytes, client: int) -> None:
-        """Send now what the socket takes; the client's socket goes with the first byte."""
+        """Send the request with the client's socket attached to its first byte; a rest the
+        socket does not take at once follows from a task. An idle worker has read everything
+        sent to it, so the first byte always goes; if not, the worker is taken for gone."""
         try:
             sent = socket.send_fds(self.sock, [payload], [client])
-        except BlockingIOError:  # a request this large waits for room, and its socket with it
-            asyncio.get_running_loop().create_task(self._send_later(payload, os.dup(client)))
-            return
-        except OSError:  # the worker has gone: heard as such once this call has returned
+        except OSError:  # gone (or, impossibly, full): heard as such once this call returned
             asyncio.get_running_loop().call_soon(self.close)
             return
         if sent < len(payload):
-            asyncio.get_running_loop().create_task(self._send_later(payload[sent:], None))
+            self.sending = asyncio.get_running_loop().create_task(self._send_rest(payload[sent:]))
 
-    async def _send_later(self, payload: bytes, client: int | None) -> None:
-        loop = asyncio.get_running_loop()
+    async def _send_rest(self, rest: bytes) -> None:
         try:
-            if client is not None:
-                await self._writable()
-                sent = socket.send_fds(self.sock, [payload], [client])
-                payload = payload[sent:]
-            await loop.sock_sendall(self.sock, payload)
+            await asyncio.get_running_loop().sock_sendall(self.sock, rest)
         except OSError:
             self.close()
         finally:
-            if client is not None:
-                os.close(client)
-
-    async def _writable(self) -> None:
-        loop = asyncio.get_running_loop()
-        ready = loop.create_future()
-        loop.add_writer(self.sock.fileno(), lambda: ready.done() or ready.set_result(None))
-        try:
-            await ready
-        finally:
-            loop.remove_writer(self.sock.fileno())
+            self.sending = None
 
     def _readable(self) -> None:
         try:
@@ -138,10 +124,15 @@ class Channel:
             self.heard(message)
 
     def close(self) -> None:
-        """Stop listening: the worker ended, or was retired."""
+        """Stop listening and sending (the worker ended, or was retired); the event loop
+        forgets the descriptor before it is closed, so a new socket may take its number."""
         if not self.closed:
             self.closed = True
-            asyncio.get_running_loop().remove_reader(self.sock.fileno())
+            loop = asyncio.get_running_loop()
+            loop.remove_reader(self.fd)
+            if self.sending is not None:
+                loop.remove_writer(self.fd)
+                self.sending.cancel()
             self.sock.close()
             self.ended()
 
@@ -196,44 +187,48 @@ class WorkerPool:
         self._release(worker)
 
     def _channel_fds(self) -> list[int]:
-        return [worker.channel.sock.fileno() for worker in self.workers if worker.channel]
+        return [worker.channel.fd for worker in self.workers if worker.channel]
 
     def submit(
         self, request: Request, client: Callable[[], int], done: Callable[[Outcome], None]
-    ) -> None:
+    ) -> Job:
         """Have a worker write the reply to `request` on the socket `client()` names; `done`
         hears a `Sent`, a `WorkerLost` (the worker has been replaced), or None (the client
-        left while the request waited for a worker)."""
+        left while the request waited for a worker). A connection that closes `withdraw`s it."""
         job = Job(request, client, done)
-        if self.idle:  # the worker idle the shortest time: its caches are the warmest
-            self._start(job, self.idle.pop())
+        fd = client()
+        if self.idle and fd >= 0:  # the worker idle the shortest time: its caches are warmest
+            self._start(job, self.idle.pop(), fd)
         else:
             self.waiting.append(job)
+        return job
 
-    def _start(self, job: Job, worker: Worker) -> None:
-        fd = job.client()
-        if fd < 0:
-            self._release(worker)
-            job.done(None)
-            return
+    def withdraw(self, job: Job) -> None:
+        """Forget a request still waiting for a worker: its client has gone."""
+        with contextlib.suppress(ValueError):
+            self.waiting.remove(job)
+
+    def _start(self, job: Job, worker: Worker, fd: int) -> None:
         assert worker.channel is not None
         worker.job = job
         job.timer = asyncio.get_running_loop().call_later(self.deadline, self._overdue, worker, job)
         worker.channel.send(frame(job.request.pack()), fd)
 
     def _heard(self, worker: Worker, message: tuple) -> None:
-        if worker.job is None:  # a memory report after a written reply: it ends, and is reaped
+        if worker.job is None:  # a worker that ended between two requests: reaped
             return
         if message[0] == "memory":
             self._lose(worker, WorkerLost("memory", message[1]))
             return
         job, worker.job = worker.job, None
         self._stop_timer(job)
+        worker.claim.release()  # taken by the worker before it wrote; given back here only
         self._release(worker)
         job.done(Sent(message[1], message[2]))
 
     def _overdue(self, worker: Worker, job: Job) -> None:
-        """At the deadline, take the connection from the worker unless it is writing already."""
+        """At the deadline, take the connection from the worker unless it holds the claim: it
+        has written, or is writing, and its "sent" is on the way."""
         if worker.job is job and worker.claim.acquire(False):
             self._lose(worker, WorkerLost("timeout", self.deadline), claimed=True)
 
@@ -246,12 +241,13 @@ class WorkerPool:
 
     def _lose(self, worker: Worker, lost: WorkerLost, claimed: bool = False) -> None:
         """The worker's request ends without its reply; whether some of it may have gone out
-        is read from the claim, which the worker holds while it writes."""
+        is read from the claim, which the worker takes before it writes."""
         job, worker.job = worker.job, None
         lost.wrote = not claimed and not worker.claim.acquire(False)
-        self._retire(worker, kill=True)
         if job is not None:
             self._stop_timer(job)
+        self._retire(worker, kill=True)
+        if job is not None:
             job.done(lost)
 
     @staticmethod
@@ -260,11 +256,20 @@ class WorkerPool:
             job.timer.cancel()
 
     def _release(self, worker: Worker) -> None:
-        """An idle worker takes the oldest waiting request, or waits for one."""
-        if self.waiting:
-            self._start(self.waiting.popleft(), worker)
+        """An idle worker takes the oldest waiting request whose client is still there, or
+        waits for one; requests whose clients left are told so after."""
+        gone = []
+        while self.waiting:
+            job = self.waiting.popleft()
+            fd = job.client()
+            if fd >= 0:
+                self._start(job, worker, fd)
+                break
+            gone.append(job)
         else:
             self.idle.append(worker)
+        for job in gone:
+            job.done(None)
 
     def _retire(self, worker: Worker, *, kill: bool) -> None:
         """Drop a worker (killing it if asked) and fork its replacement."""
@@ -276,24 +281,33 @@ class WorkerPool:
                 os.kill(worker.pid, signal.SIGKILL)
         if worker.channel is not None:
             worker.channel.close()
-        started = time.monotonic()
-        try:
-            self._spawn()
-        except OSError as error:
-            log.error("could not start a replacement worker: %s", error)
-        else:
+        self._replenish()
+
+    def _replenish(self) -> None:
+        """Fork workers until there are `size`; one that cannot be forked now is tried again
+        at the next reaping."""
+        while len(self.workers) < self.size:
+            started = time.monotonic()
+            try:
+                self._spawn()
+            except Exception:
+                log.exception("could not start a replacement worker; trying again shortly")
+                return
             log.info("replacement worker ready in %.3f s", time.monotonic() - started)
 
     def _reap(self) -> None:
-        """Collect ended workers (each was replaced when its channel closed)."""
+        """Collect ended workers (each was replaced when its channel closed), and replace any
+        whose replacement could not be forked."""
         with contextlib.suppress(ChildProcessError):
             while True:
                 pid, _status = os.waitpid(-1, os.WNOHANG)
                 if pid == 0:
                     break
+        self._replenish()
         asyncio.get_running_loop().call_later(REAP_INTERVAL, self._reap)
 
     def stop(self) -> None:
+        self.size = 0  # nothing is replaced from now on
         for worker in list(self.workers):
             self.workers.discard(worker)
             with contextlib.suppress(ProcessLookupError):
