@@ -52,6 +52,12 @@ BROKEN = {
         "queries/checks/single-word-person-label-violation.rq",
         None,
     ),
+    "two-main-labels": (
+        "two-main-labels-violation",
+        ID + "actor/test-state",
+        "queries/checks/two-main-labels-violation.rq",
+        None,
+    ),
     "background-without-basis": (
         "shacl:BackgroundKnowledgeShape",
         ID + "background/test-state-alias",
@@ -116,8 +122,13 @@ def test_issue_13_same_label_problem_names_both_individuals_and_where_one_is_wri
     [
         ('"Test state"@en ;', '"Test state"@en , "Test alliance"@ja ;'),  # another language
         ('rdfs:label "Jane Roe"@en ;', 'rdfs:label "Jane Roe"@en , "ロー"@ja ;'),  # not English
+        ('rdfs:label "Test state"@en ;', 'rdfs:label "Test state"@en , "Testland"@de ;'),
     ],
-    ids=["same-label-in-another-language", "single-word-label-in-japanese"],
+    ids=[
+        "same-label-in-another-language",
+        "single-word-label-in-japanese",
+        "second-label-in-another-language",
+    ],
 )
 def test_issue_13_label_checks_compare_english_main_labels_only(
     mini_project: Project, old: str, new: str
@@ -127,4 +138,8 @@ def test_issue_13_label_checks_compare_english_main_labels_only(
     assert text.count(old) == 1
     facts.write_text(text.replace(old, new), "utf-8")
     rules = {p.rule for p in check_project(mini_project).problems}
-    assert not rules & {"same-label-violation", "single-word-person-label-violation"}
+    assert not rules & {
+        "same-label-violation",
+        "single-word-person-label-violation",
+        "two-main-labels-violation",
+    }
