@@ -275,3 +275,11 @@ def test_a_long_query_full_of_escapes_is_read_whole() -> None:
     found = check_query(query, POLICY)
     assert found.form == "SELECT"
     assert capped(query, found, 5) == (query + "\nLIMIT 5", True)
+
+
+@pytest.mark.parametrize("escape", ["\\U00110000", "\\uD800"])
+def test_an_iri_escape_that_is_no_character_is_refused_clearly(escape: str) -> None:
+    """Past U+10FFFF or a surrogate: a 400 that names the escape, not an internal error."""
+    with pytest.raises(Refused) as refused:
+        check_query(f"SELECT * FROM <http://x/{escape}> {{ ?s ?p ?o }}", POLICY)
+    assert escape in refused.value.message

@@ -82,13 +82,9 @@ def _glue_refusal(token: Token) -> str | None:
     )
 
 
-def _iri_text(token: Token) -> str:
-    return ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), token.text[1:-1])
-
-
 def _resolve(token: Token, prefixes: dict[str, str], base: str) -> str:
     if token.kind == "iri":
-        iri = _iri_text(token)
+        iri = decode_escapes(token.text[1:-1])
         return urljoin(base, iri) if base else iri
     if token.kind == "pname":
         prefix, _, local = token.text.partition(":")
