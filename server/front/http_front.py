@@ -100,12 +100,11 @@ class Connection(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self.parser = httptools.HttpRequestParser(self)
         self.queue: deque[tuple[Request, Reply | None]] = deque()  # a Reply: the front's own
-        self.in_flight: tuple[Request, float] | None = None  # with a worker, since
         self.closing = False
         self.refused = False  # the framing cannot be trusted: read nothing more
         self.continue_owed = False  # a 100 Continue to send once the replies before it are out
         self.drain_timer: asyncio.TimerHandle | None = None  # waiting for the client to read
-        self.job: Job | None = None  # the pool's record of the request in flight
+        self.job: Job | None = None  # the request in flight: waiting for or with a worker
         self.timer: asyncio.TimerHandle | None = None
         self._reset_message()
 
@@ -180,7 +179,7 @@ class Connection(asyncio.Protocol):
         expect = next((v for n, v in self.headers if n.lower() == b"expect"), b"")
         if expect.lower() == b"100-continue":
             self.continue_owed = True
-            if self.in_flight is None and not self.queue:
+            if self.job is None and not self.queue:
                 self._send_continue()
 
     def on_body(self, body: bytes) -> None:
@@ -216,7 +215,7 @@ class Connection(asyncio.Protocol):
     def _next(self) -> None:
         """Answer queued requests in order, one at a time; a worker writes to the socket only
         once the client has taken every byte written before."""
-        while self.queue and self.in_flight is None and self.drain_timer is None:
+        while self.queue and self.job is None and self.drain_timer is None:
             if self.closing or self.transport is None:
                 self.queue.clear()
                 return
@@ -231,9 +230,8 @@ class Connection(asyncio.Protocol):
                 )
             else:
                 self.queue.popleft()
-                self.in_flight = (request, time.monotonic())
                 self.job = self.front.pool.submit(request, self._client_socket, self._answered)
-        if self.queue or self.in_flight is not None or self.closing:
+        if self.queue or self.job is not None or self.closing:
             return
         if self.transport is not None and not self.refused:
             self.transport.resume_reading()
@@ -247,9 +245,9 @@ class Connection(asyncio.Protocol):
     def _answered(self, outcome: Outcome) -> None:
         """The worker wrote its reply (the front writes what the client did not take yet), or
         ended without one: a 503 or 500 of the front's own, unless part of a reply went out."""
-        if self.in_flight is None:  # withdrawn with its connection
+        if self.job is None:  # withdrawn with its connection
             return
-        (request, started), self.in_flight, self.job = self.in_flight, None, None
+        request, started, self.job = self.job.request, self.job.submitted, None
         if isinstance(outcome, Sent):
             if outcome.rest and self.transport is not None and not self.transport.is_closing():
                 self.transport.write(outcome.rest)
@@ -327,7 +325,7 @@ class Connection(asyncio.Protocol):
 
     def _expire(self) -> None:
         """Idle too long, or a request not sent in time: the connection goes."""
-        if self.in_flight is not None or self.queue or self.transport is None:
+        if self.job is not None or self.queue or self.transport is None:
             return
         if self.started and (self.url or self.headers or self.body):
             self._refuse(408, "The request was not sent in time (REQUEST_READ_TIMEOUT).")

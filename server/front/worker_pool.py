@@ -65,6 +65,7 @@ class Job:
     client: Callable[[], int]  # the client's socket, or -1 once it has gone
     done: Callable[[Outcome], None]
     timer: asyncio.TimerHandle | None = None
+    submitted: float = field(default_factory=time.monotonic)
 
 
 class Channel:

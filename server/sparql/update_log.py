@@ -129,6 +129,7 @@ class UpdateLog:
             records, identity = self._read()
             offset, count, digest = self._replay_all(store, records)
             self.store, self.base_version, self.broken = store, store.version, None
+            self.protected = (None, None)
             self.offset, self.count, self.identity = offset, count, identity
             self.digest = digest
             self._set_version()
@@ -264,7 +265,7 @@ class UpdateLog:
                 os.close(fd)  # and with it the lock
 
     def _state(self) -> object:
-        return (id(self.store), self.count, self.digest)
+        return (self.count, self.digest)  # `adopt` forgets the digest of the store before
 
     def _protected(self) -> str | None:
         """The digest of what updates may not change, kept while the store and log stay."""
