@@ -36,11 +36,17 @@ def _ensure_build(project: Project) -> Path:
 
 def cmd_validate(args: argparse.Namespace, project: Project) -> int:
     from .pipeline.build import check_project
+    from .pipeline.term_usage import SINGLE, vocabulary_line
 
     checked = check_project(project)
     print("Sentence coverage (sentences supporting at least one asserted fact):")
     print("\n".join(checked.coverage.lines()))
+    print("Claim typing (sentences whose every fact has a claim kind, factuality and holder):")
+    print("\n".join(checked.coverage.claim_lines()))
     print(f"Inferred triples: {checked.inferred}")
+    print(vocabulary_line(checked.usage, checked.warnings))
+    for warning in checked.warnings:
+        print(f"{'info' if warning.rule == SINGLE else 'warning'}: {warning}")
     if checked.problems:
         for problem in sorted(checked.problems):
             print(problem, file=sys.stderr)
@@ -92,9 +98,14 @@ def cmd_query(args: argparse.Namespace, project: Project) -> int:
 def cmd_fmt(args: argparse.Namespace, project: Project) -> int:
     from .authoring.turtle_format import format_file
 
-    changed = []
+    changed, broken = [], []
     for path in project.formatted_files():
-        formatted = format_file(path)
+        try:
+            formatted = format_file(path)
+        except SyntaxError as error:
+            print(_syntax_problem(project, path, error), file=sys.stderr)
+            broken.append(path)
+            continue
         if path.read_text("utf-8") != formatted:
             changed.append(path)
             if not args.check:
@@ -102,7 +113,19 @@ def cmd_fmt(args: argparse.Namespace, project: Project) -> int:
     for path in changed:
         verb = "would reformat" if args.check else "reformatted"
         print(f"{verb} {path.relative_to(project.root)}")
-    return 1 if args.check and changed else 0
+    return 1 if broken or (args.check and changed) else 0
+
+
+def _syntax_problem(project: Project, path: Path, error: SyntaxError) -> str:
+    """Where a file fails to parse, as the build reports it: the engine's parser (loaded only
+    now, so that `fmt` stays light) names the line and column where rdflib's lands later."""
+    from .pipeline.loading import SyntaxProblem, parse_file
+
+    try:
+        parse_file(path, project.root)
+    except SyntaxProblem as problem:
+        return str(problem)
+    return f"{path.relative_to(project.root)}: [parse] {error}"
 
 
 def cmd_publish(args: argparse.Namespace, project: Project) -> int:
@@ -261,7 +284,7 @@ def add_serve_command(parser: argparse.ArgumentParser) -> None:
 
 
 COMMANDS: dict[str, tuple[str, Declare]] = {
-    "validate": ("check every rule; print sentence coverage", runs(cmd_validate)),
+    "validate": ("check every rule; print coverage and vocabulary warnings", runs(cmd_validate)),
     "build": ("validate, reason and write build/current", runs(cmd_build)),
     "export": ("write the whole built dataset", add_export_arguments),
     "query": ("run SPARQL against the built dataset", add_query_arguments),

@@ -15,6 +15,8 @@ PACKAGE = Path(__file__).resolve().parent
 
 # The named queries the web layer runs: the pages' panels, and VoID and the service description.
 VIEW_NAMES = (
+    "argument-claims",
+    "argument-links",
     "class-hierarchy",
     "class-instances",
     "entity-incoming",

@@ -21,38 +21,57 @@ class AKG(DefinedNamespace):
     AllianceRole: URIRef
     AllianceSystem: URIRef
     Assertion: URIRef
+    Assessment: URIRef
     Attitude: URIRef
     Author: URIRef
     BackgroundAssertion: URIRef
     BackgroundKnowledge: URIRef
     BoilerplateSegment: URIRef
     BylineSegment: URIRef
+    Certain: URIRef
+    Claim: URIRef
     Event: URIRef
     Issue: URIRef
     Recommendation: URIRef
     Region: URIRef
+    Report: URIRef
     SourceDocument: URIRef
     TitleSegment: URIRef
     WeaponSystem: URIRef
     YearInstant: URIRef
+    accordingTo: URIRef
     assertedIn: URIRef
     basis: URIRef
+    claimKind: URIRef
+    concedes: URIRef
     concernsIssue: URIRef
     content: URIRef
+    contrastsWith: URIRef
+    covers: URIRef
+    coversProperty: URIRef
     date: URIRef
     directedAt: URIRef
     duringPhase: URIRef
+    elaborates: URIRef
+    exemplifies: URIRef
+    extensionPoint: URIRef
+    factuality: URIRef
     hasCause: URIRef
     heldBy: URIRef
     immediatelyFollowsPhase: URIRef
     immediatelyPrecedesPhase: URIRef
     isComplete: URIRef
+    isRationaleFor: URIRef
     marksPhase: URIRef
     paragraphNumber: URIRef
+    partOfClaim: URIRef
+    plainReportsAccordingTo: URIRef
     publicationDate: URIRef
     sentenceNumber: URIRef
     sourceFile: URIRef
+    statesCauseOf: URIRef
     suggestedMention: URIRef
+    supports: URIRef
     year: URIRef
 
 
@@ -91,6 +110,7 @@ PREFIXES: dict[str, str] = {
     "actor": ID_NS + "actor/",
     "alliance": ID_NS + "alliance/",
     "bg": BACKGROUND_NS,
+    "claim": ID_NS + "claim/",
     "dcterms": str(DCTERMS),
     "event": ID_NS + "event/",
     "instant": ID_NS + "time/",

@@ -130,7 +130,8 @@ def test_pages_fit_a_phone_screen(browser: object, base_url: str) -> None:
     context = browser.new_context(base_url=base_url, viewport={"width": 390, "height": 844})
     phone = context.new_page()
     try:
-        for path in ("/", "/id/actor/shinzo-abe", "/essay", "/timeline", "/search?q=japan"):
+        pages = ("/", "/id/actor/shinzo-abe", "/essay", "/argument", "/timeline", "/search?q=japan")
+        for path in pages:
             phone.goto(path)
             width = phone.evaluate("document.documentElement.scrollWidth")
             assert width <= 390, (path, width)
@@ -138,3 +139,74 @@ def test_pages_fit_a_phone_screen(browser: object, base_url: str) -> None:
         _shot(phone, "phone-entity-page")
     finally:
         context.close()
+
+
+# Each box's rectangle and the boxes of its text lines, in page pixels.
+NODE_BOXES = """() => [...document.querySelectorAll('svg.argument-map g.node')].map(g => {
+  const r = g.querySelector('rect').getBoundingClientRect();
+  return {
+    claim: g.dataset.claim,
+    box: [r.left, r.top, r.right, r.bottom],
+    lines: [...g.querySelectorAll('text')].map(t => {
+      const b = t.getBoundingClientRect();
+      return [b.left, b.top, b.right, b.bottom];
+    }),
+  };
+})"""
+
+
+def _apart(a: list[float], b: list[float]) -> bool:
+    return a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1]
+
+
+def test_argument_map_draws_every_claim_apart_and_leads_to_its_sentence(page: object) -> None:
+    page.goto("/argument")
+    thesis = page.locator("svg.argument-map g.node.thesis")
+    sync_api.expect(thesis).to_have_count(1)
+    sync_api.expect(thesis).to_contain_text("again in danger")
+    sync_api.expect(page.locator("h1")).to_contain_text("argument")
+    rows = page.locator("table.claims-table tbody tr")
+    nodes = page.evaluate(NODE_BOXES)
+    assert len(nodes) == rows.count() > 30
+    for index, node in enumerate(nodes):
+        for other in nodes[index + 1 :]:
+            assert _apart(node["box"], other["box"]), (node["claim"], other["claim"])
+        left, top, right, bottom = node["box"]
+        for line in node["lines"]:  # the wrapped text stays inside its box
+            assert left <= line[0] and line[2] <= right and top <= line[1] and line[3] <= bottom, (
+                node["claim"],
+                line,
+            )
+    betrayed = page.locator("tr#claim-washington-may-have-betrayed-tokyo")
+    sync_api.expect(betrayed).to_contain_text("Possible")
+    sync_api.expect(betrayed).to_contain_text("Japanese political circles")
+    _shot(page, "argument-map")
+    page.locator("#node-washington-may-have-betrayed-tokyo").click()
+    page.wait_for_url("**/essay/us-japan-alliance-adrift-again#p2-s7")
+    claim = page.locator("#claim-washington-may-have-betrayed-tokyo")
+    sync_api.expect(claim).to_be_in_viewport()
+    sync_api.expect(claim).to_contain_text("Possible")
+    sync_api.expect(claim).to_contain_text("according to Japanese political circles")
+    sync_api.expect(claim).to_contain_text("may have")
+
+
+def test_essay_shows_each_sentence_claims_with_the_thesis_marked(page: object) -> None:
+    page.goto("/essay#p2-s1")
+    thesis = page.locator("#claim-alliance-in-danger-of-drifting-again")
+    sync_api.expect(thesis).to_be_visible()
+    sync_api.expect(thesis.locator(".badge-thesis")).to_have_text("Thesis")
+    sync_api.expect(thesis).to_contain_text("Today, the US-Japan alliance is again in danger")
+    sync_api.expect(thesis).to_contain_text("supported by")
+    prose, panel = page.locator("#p2-s1 .prose"), page.locator("#p2-s1 .claims-of")
+    assert panel.bounding_box()["x"] > prose.bounding_box()["x"]  # beside the sentence
+    _shot(page, "essay-claims")
+    page.goto("/essay#p2-s7")
+    betrayed = page.locator("#claim-washington-may-have-betrayed-tokyo")
+    sync_api.expect(betrayed).to_be_in_viewport()
+    sync_api.expect(betrayed.locator(".claim-factuality")).to_have_text("Possible")
+    sync_api.expect(betrayed.locator(".holder")).to_have_text(
+        "according to Japanese political circles"
+    )
+    betrayed.locator("a.deep").first.click()  # "reported within": its outer claim's sentence
+    page.wait_for_url("**#p2-s7")
+    _shot(page, "essay-claims-nested")

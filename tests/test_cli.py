@@ -110,6 +110,25 @@ def test_fmt_check_passes_on_the_repository_and_flags_an_unformatted_file(
     assert run(Project(project), capsys, "fmt", "--check")[0] == 0
 
 
+def test_fmt_names_the_line_of_a_syntax_error_and_leaves_every_file_as_it_was(
+    built: Project, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    project = tmp_path / "p"
+    shutil.copytree(built.root / "ontology", project / "ontology")
+    module = project / "ontology" / "roles.ttl"
+    lines = module.read_text("utf-8").splitlines(keepends=True)
+    lines[11] = lines[11].replace("rdfs:", "undeclared:", 1)  # a prefix the file never binds
+    broken = "".join(lines)
+    module.write_text(broken, "utf-8")
+    other = project / "ontology" / "actors.ttl"
+    other.write_text(other.read_text("utf-8").replace("    ", "  "), "utf-8")
+    code, out, err = run(Project(project), capsys, "fmt")
+    assert code == 1
+    assert "ontology/roles.ttl:12" in err and "Traceback" not in err
+    assert module.read_text("utf-8") == broken
+    assert "reformatted ontology/actors.ttl" in out  # the other files are still formatted
+
+
 def test_console_command_is_installed() -> None:
     result = subprocess.run(
         [str(Path(sys.executable).with_name("alliance-kg")), "--help"],

@@ -55,3 +55,55 @@ def test_essay_address_serves_the_only_source(essay_store: Backend) -> None:
     assert html.count('class="sentence" id="p') == 20
     missing = client.get("/essay/no-such-essay", headers=HTML)
     assert missing.status_code == 404
+
+
+def _claim(html: str, slug: str) -> str:
+    return html.split(f'id="claim-{slug}"', 1)[1].split("</li>\n", 1)[0]
+
+
+def test_each_sentence_shows_the_claims_it_makes(html: str) -> None:
+    sentence = _sentence(html, "p2-s7")
+    claims = re.findall(r'<li class="claim [^"]*" id="claim-([^"]+)"', sentence)
+    assert set(claims) == {
+        "tokyo-growing-sense-of-betrayal",
+        "washington-may-have-betrayed-tokyo",
+        "us-shifted-to-engagement-with-north-korea",
+    }
+    betrayed = _claim(html, "washington-may-have-betrayed-tokyo")
+    text = re.sub(r"<[^>]+>", "", betrayed)
+    assert "Reported attitude" in text and "Possible" in text
+    assert "according to Japanese political circles" in re.sub(r"\s+", " ", text)
+    assert "<q>may have</q>" in betrayed
+    assert 'href="/id/claim/washington-may-have-betrayed-tokyo"' in betrayed
+    assert re.search(
+        r'Reported within: <a href="/id/claim/tokyo-growing-sense-of-betrayal">[^<]+</a> '
+        r'<a class="deep" href="#p2-s7"',
+        betrayed,
+    )
+
+
+def test_claims_link_to_the_claims_they_argue_with_both_ways(html: str) -> None:
+    factors = _claim(html, "factors-create-uncertainty")
+    assert re.search(
+        r'>supports</span> <a href="/id/claim/alliance-in-danger-of-drifting-again">[^<]+</a> '
+        r'<a class="deep" href="#p2-s1"',
+        factors,
+    )
+    assert factors.count(">caused by</span>") >= 8
+    thesis = _claim(html, "alliance-in-danger-of-drifting-again")
+    assert '<span class="badge badge-thesis">Thesis</span>' in thesis
+    assert re.search(
+        r'>supported by</span> <a href="/id/claim/factors-create-uncertainty">[^<]+</a> '
+        r'<a class="deep" href="#p2-s8"',
+        thesis,
+    )
+    assert html.count("badge-thesis") == 1
+
+
+def test_claim_records_stay_out_of_the_fact_list(html: str) -> None:
+    for anchor in ("p2-s7", "p2-s8", "p4-s2"):
+        details = _sentence(html, anchor).split('<details class="facts-of">', 1)[1]
+        assert "/id/claim/" not in details
+        assert "/ontology/Certain" not in details and "/ontology/Assessment" not in details
+    mentions = _sentence(html, "p2-s7").split('<p class="mentions">', 1)[1].split("</p>", 1)[0]
+    assert "/id/actor/yuki-tatsumi" not in mentions  # the holder of claims, not mentioned here

@@ -43,7 +43,7 @@ READER_FORMS = {
     "U.S.": "actor/united-states",
     "U.S. military": "actor/us-military",
     "U.S. forces": "actor/us-military",
-    "U.S. government": "actor/us-government",
+    "U.S. government": "actor/bush-administration",
     "U.S. political leadership": "actor/us-political-leadership",
     "Shinzo Abe": "actor/shinzo-abe",
 }

@@ -38,10 +38,11 @@ def test_timeline_draws_the_four_phases_in_order_as_svg(html: str) -> None:
     assert labels == PHASES
 
 
-def test_phases_without_exact_dates_still_have_their_place(html: str) -> None:
-    assert "no exact date" in html
-    assert "from 1991" in html
-    assert "in 2007" in html
+def test_phases_show_their_extent_from_relative_and_background_years(html: str) -> None:
+    assert "1991\u20131997" in html  # the end is "a decade ago", 1997 by background knowledge
+    assert "1997\u20132001" in html
+    assert "from 2001" in html  # the text implies no end
+    assert "in 2007" in html  # "today", the time of writing
 
 
 def test_each_phase_lists_events_issues_actors_and_sentences(html: str) -> None:

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import pytest
+from rdflib import URIRef
+from rdflib.namespace import RDF
 
+from alliance_kg.pipeline.assemble import assemble, statement_iri
 from alliance_kg.pipeline.build import check_project
+from alliance_kg.pipeline.loading import load_sources
 from alliance_kg.project import Project
+from alliance_kg.vocab import AKG
 
 from .conftest import DATA, overlay
 
 ID = "https://w3id.org/alliance-kg/id/"
+AKG_NS = "https://w3id.org/alliance-kg/ontology/"
+NOTE_GRAPH = "https://w3id.org/alliance-kg/graph/source/test-note"
 NOTE = ID + "source/test-note/"
 
 # fixture folder -> (rule, resource, file, line) that a problem must name; None: not checked
@@ -18,14 +25,14 @@ BROKEN = {
         "shacl:LabelledResourceShape",
         ID + "actor/test-state",
         "triples/test-note.trig",
-        19,
+        23,
     ),
     "wrong-offset": ("offsets", NOTE + "p1-s2", "triples/sources/test-note.ttl", None),
     "undeclared-term": (
         "declared-terms",
         "https://w3id.org/alliance-kg/ontology/isFriendOf",
         "triples/test-note.trig",
-        46,
+        50,
     ),
     "disjoint-types": (
         "disjoint-types-violation",
@@ -33,7 +40,7 @@ BROKEN = {
         "queries/checks/disjoint-types-violation.rq",
         None,
     ),
-    "syntax-error": ("parse", None, "triples/test-note.trig", 39),
+    "syntax-error": ("parse", None, "triples/test-note.trig", 43),
     "boilerplate-citation": (
         "boilerplate-citation-violation",
         None,
@@ -58,11 +65,23 @@ BROKEN = {
         "queries/checks/two-main-labels-violation.rq",
         None,
     ),
+    "disconnected-claim": (
+        "argument-disconnected-claim-violation",
+        ID + "claim/test-state-is-anxious",
+        "queries/checks/argument-disconnected-claim-violation.rq",
+        None,
+    ),
+    "claim-covers-nothing": (
+        "claim-covers",
+        ID + "claim/alliance-is-steady",
+        "triples/test-note.trig",
+        45,
+    ),
     "background-without-basis": (
         "shacl:BackgroundKnowledgeShape",
         ID + "background/test-state-alias",
         "triples/test-note.trig",
-        11,
+        15,
     ),
 }
 
@@ -143,3 +162,54 @@ def test_issue_13_label_checks_compare_english_main_labels_only(
         "single-word-person-label-violation",
         "two-main-labels-violation",
     }
+
+
+def test_issue_13_a_claim_outside_a_sentence_graph_is_reported_where_it_is_written(
+    mini_project: Project,
+) -> None:
+    overlay(mini_project, DATA / "invalid" / "disconnected-claim")
+    facts = mini_project.triples_dir / "test-note.trig"
+    text = facts.read_text("utf-8")
+    claim = text[
+        text.index("    claim:test-state-is-anxious") : text.index(
+            "    .\n}", text.index("    claim:test-state-is-anxious")
+        )
+        + 6
+    ]
+    background = "bg:test-state-alias {\n"
+    text = text.replace(claim, "").replace(background, background + claim + "\n")
+    facts.write_text(text, "utf-8")
+    [problem] = [p for p in check_project(mini_project).problems if p.rule == "claim-graph"]
+    assert problem.resource == ID + "claim/test-state-is-anxious"
+    assert problem.file == "triples/test-note.trig"
+    assert text.splitlines()[problem.line - 1].strip() == "claim:test-state-is-anxious"
+
+
+def test_issue_13_the_build_copies_a_claims_kind_factuality_and_holder_onto_its_facts(
+    mini_project: Project,
+) -> None:
+    overlay(mini_project, DATA / "invalid" / "disconnected-claim")
+
+    assembly = assemble(load_sources(mini_project))
+    provenance = assembly.graph("https://w3id.org/alliance-kg/graph/provenance")
+    state = URIRef(ID + "actor/test-state")
+    covered = statement_iri(
+        NOTE_GRAPH,
+        (state, RDF.type, URIRef(AKG_NS + "State")),
+    )
+    assert provenance.value(covered, AKG.claimKind) == AKG.Report
+    assert provenance.value(covered, AKG.partOfClaim) == URIRef(ID + "claim/test-state-is-anxious")
+    alliance = URIRef(ID + "alliance/test-alliance")
+    plain = statement_iri(NOTE_GRAPH, (alliance, RDF.type, AKG.Alliance))
+    # covered by the thesis claim, an assessment
+    assert provenance.value(plain, AKG.claimKind) == AKG.Assessment
+    assert provenance.value(plain, AKG.factuality) == AKG.Certain
+    author = URIRef(ID + "actor/jane-roe")
+    byline = statement_iri(
+        NOTE_GRAPH,
+        (author, RDF.type, AKG.Author),
+    )
+    # no claim covers the byline: the source's default, a plain report by the author
+    assert provenance.value(byline, AKG.claimKind) == AKG.Report
+    assert provenance.value(byline, AKG.accordingTo) == author
+    assert provenance.value(byline, AKG.partOfClaim) is None

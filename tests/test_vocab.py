@@ -7,7 +7,13 @@ from alliance_kg.vocab import AKG, NIF, TIME
 
 from .conftest import REPO
 
-DECLARATIONS = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
+DECLARATIONS = (
+    OWL.Class,
+    OWL.ObjectProperty,
+    OWL.DatatypeProperty,
+    OWL.AnnotationProperty,
+    OWL.NamedIndividual,
+)
 
 
 def test_every_term_the_code_names_is_declared_in_the_ontology() -> None:

@@ -152,12 +152,14 @@ def starter_facts(
     details: SourceDetails, parts: Segmentation, entities: dict[URIRef, set[str]]
 ) -> Dataset:
     """The title and byline facts, the details only the curator knows as background
-    knowledge, and `akg:isComplete false` in the default graph until curation is done."""
+    knowledge, and in the default graph `akg:isComplete false` until curation is done and the
+    author as the holder of the source's plain reports (docs/data-model.md, "Claims")."""
     slug, title, author = details.identifier, details.title, details.author
     doc = URIRef(source_iri(slug))
     person = _author_iri(author, entities)
     dataset = Dataset()
     dataset.graph(DATASET_DEFAULT_GRAPH_ID).add((doc, AKG.isComplete, Literal(False)))
+    dataset.graph(DATASET_DEFAULT_GRAPH_ID).add((doc, AKG.plainReportsAccordingTo, person))
     dataset.graph(URIRef(f"{doc}/title")).add((doc, DCTERMS.title, Literal(title, lang="en")))
     unprinted: list[tuple[URIRef, URIRef, Literal | URIRef]] = []
     if details.published:

@@ -24,6 +24,7 @@ from ..pipeline.assemble import assemble
 from ..pipeline.build import reasoner_facts
 from ..pipeline.diff import show
 from ..pipeline.loading import load_sources
+from ..pipeline.reason import reasoner_input
 from ..project import ID_NS, ONTOLOGY_GRAPH, ONTOLOGY_NS, Project, source_iri
 from ..query_files import read_query
 from .sources import segment_prefix
@@ -40,15 +41,6 @@ def _short(node: ox.NamedNode) -> str:
 
 class ExtensionInconsistent(Exception):
     """HermiT finds no model of the ontology, the facts and the additions together."""
-
-
-def _owl_input(graphs: list[Graph]) -> Graph:
-    merged = Graph()
-    for graph in graphs:
-        for triple in graph:
-            if triple[1] != OWL.imports:  # the modules are merged already
-                merged.add(triple)
-    return merged
 
 
 def _saved(ontology: Any) -> Graph:
@@ -81,7 +73,7 @@ class Extension:
     def load(cls, project: Project) -> Extension:
         """The ontology modules and every asserted fact, as owlready2 classes and individuals."""
         assembly = assemble(load_sources(project))
-        merged = _owl_input([assembly.graph(ONTOLOGY_GRAPH), *reasoner_facts(assembly)])
+        merged = reasoner_input([assembly.graph(ONTOLOGY_GRAPH), *reasoner_facts(assembly)])
         world = owlready2.World()
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "project.nt"

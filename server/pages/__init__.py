@@ -8,9 +8,10 @@ from __future__ import annotations
 from flask import Flask
 
 from .. import package_data
-from . import entity, home, query_page, reader, search, terms, timeline
+from . import argument, entity, home, query_page, reader, search, terms, timeline
 
 TEMPLATES = (
+    "argument.html",
     "base.html",
     "macros.html",
     "entity.html",
@@ -31,7 +32,8 @@ def _template_globals() -> dict[str, object]:
 def init_app(app: Flask) -> None:
     """Register the page blueprints and what every page template may use."""
     package_data.check()  # a missing view query or asset stops the start, not a request
-    for blueprint in (home.bp, query_page.bp, search.bp, reader.bp, timeline.bp, entity.bp):
+    blueprints = (home.bp, query_page.bp, search.bp, reader.bp, argument.bp, timeline.bp, entity.bp)
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
     app.context_processor(_template_globals)
     app.add_template_filter(terms.term_html, "term")
@@ -52,3 +54,4 @@ def warm(app: Flask) -> None:
         timeline.timeline()
         for source in reader.sources():
             reader.essay(source.slug)
+            argument.argument_page(source.slug)

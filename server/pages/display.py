@@ -108,6 +108,7 @@ HOME_KINDS = _iris(
     AKG.AlliancePhase,
     AKG.AllianceRole,
     AKG.Recommendation,
+    AKG.Claim,
     AKG.Alliance,
     AKG.AllianceSystem,
     AKG.WeaponSystem,

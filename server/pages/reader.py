@@ -1,8 +1,10 @@
-"""The essay reader: `/essay` and `/essay/<slug>`, each sentence with its facts and mentions.
+"""The essay reader: `/essay` and `/essay/<slug>`, each sentence with its claims, facts and
+mentions.
 
-Every sentence has an anchor (`#p2-s3`), lists the facts derived from it, and links the
-entities it mentions; a mention is highlighted where one of the entity's names occurs in the
-sentence. Works without JavaScript.
+Every sentence has an anchor (`#p2-s3`), shows the claims it makes (kind, factuality, holder and
+argument links), lists the facts derived from it, and links the entities it mentions; a mention
+is highlighted where one of the entity's names occurs in the sentence. The claims' own records
+stay out of the fact list, which their panel already shows. Works without JavaScript.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, render_template
 
 from ..project import SOURCE_NS, source_iri
-from . import display, page_cache, terms, views
+from . import claims, display, page_cache, terms, views
+from .claims import Claim
 from .search import fold
 from .terms import Term
 
@@ -30,6 +33,7 @@ class Segment:
     runs: list[tuple[str, Term | None]] = field(default_factory=list)
     facts: list[tuple[Term, Term, Term]] = field(default_factory=list)
     mentions: list[Term] = field(default_factory=list)
+    claims: list[Claim] = field(default_factory=list)
 
 
 @dataclass
@@ -112,11 +116,20 @@ def highlight(text: str, entities: list[str]) -> list[tuple[str, Term | None]]:
     return runs
 
 
-def _segments(source: str) -> tuple[list[Paragraph], dict[str, Segment]]:
+def sentence_texts(source: str) -> dict[str, str]:
+    """The text of each sentence of `source`, by IRI."""
+    rows = views.rows("essay-segments", source=ox.NamedNode(source))
+    return {row["segment"].value: row["text"].value for row in rows}
+
+
+def _segments(source: str, hidden: set[str]) -> tuple[list[Paragraph], dict[str, Segment]]:
+    """The paragraphs and their segments, without the facts whose subject is in `hidden`."""
     node = ox.NamedNode(source)
     facts: dict[str, list[tuple[Term, Term, Term]]] = {}
     entities: dict[str, list[str]] = {}
     for row in views.rows("essay-facts", source=node):
+        if row["subject"].value in hidden:
+            continue
         segment = row["segment"].value
         triple = (row["subject"], row["property"], row["value"])
         facts.setdefault(segment, []).append(tuple(terms.term(part) for part in triple))
@@ -194,15 +207,19 @@ def essay(slug: str) -> str | Response:
 
 
 def _render(source: Source) -> str:
-    paragraphs, segments = _segments(source.iri)
+    argument = claims.argument(source.iri, sentence_texts(source.iri))
+    paragraphs, segments = _segments(source.iri, argument.iris)
+    for segment in segments.values():
+        segment.claims = argument.of_sentence(segment.iri)
     node = ox.NamedNode(source.iri)
     return render_template(
         "essay.html",
         source=source,
         paragraphs=paragraphs,
         title=segments.get(source.iri + "/title"),
+        author=source.author.value if source.author else None,
         queries={
-            "essay-segments": views.sparql_href("essay-segments", source=node),
-            "essay-facts": views.sparql_href("essay-facts", source=node),
+            name: views.sparql_href(name, source=node)
+            for name in ("essay-segments", "essay-facts", "argument-claims", "argument-links")
         },
     )

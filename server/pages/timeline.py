@@ -51,8 +51,13 @@ class Phase:
 
 
 def _when(row: dict) -> str:
-    if row["beginsIn"] is not None:
-        return f"from {row['beginsIn'].value}"
+    begins, ends = row["beginsIn"], row["endsIn"]
+    if begins is not None and ends is not None:
+        return f"{begins.value}\u2013{ends.value}"
+    if begins is not None:
+        return f"from {begins.value}"
+    if ends is not None:
+        return f"until {ends.value}"
     if row["fallsIn"] is not None:
         return f"in {row['fallsIn'].value}"
     return "no exact date"

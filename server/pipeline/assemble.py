@@ -24,6 +24,7 @@ from ..project import (
     text_graph,
 )
 from ..vocab import AKG
+from .claims import ClaimTag, claims_in, default_tag, empty_covers, is_about_claims, tags_of
 from .loading import SourceFile, Sources
 from .problems import Problem
 
@@ -36,6 +37,9 @@ class Assembly:
 
     dataset: Dataset = field(default_factory=lambda: Dataset(default_union=True))
     support: dict[tuple[str, Triple], set[URIRef]] = field(default_factory=lambda: defaultdict(set))
+    claims: dict[tuple[str, Triple], set[ClaimTag]] = field(
+        default_factory=lambda: defaultdict(set)
+    )
     problems: list[Problem] = field(default_factory=list)
 
     def graph(self, iri: str) -> Graph:
@@ -59,8 +63,13 @@ def _add_facts(assembly: Assembly, facts: SourceFile) -> None:
     asserted = assembly.graph(source_graph(slug))
     background = assembly.graph(BACKGROUND_GRAPH)
     provenance = assembly.graph(PROVENANCE_GRAPH)
-    for triple in facts.default_graph():
+    default_graph = facts.default_graph()
+    for triple in default_graph:
         provenance.add(triple)
+    default = default_tag(
+        default_graph.value(URIRef(source_iri(slug)), AKG.plainReportsAccordingTo)
+    )
+    claim_iris = set(facts.merged().subjects(RDF.type, AKG.Claim))
     for named in facts.named_graphs():
         name = URIRef(str(named.identifier))
         if name.startswith(segments):
@@ -74,6 +83,8 @@ def _add_facts(assembly: Assembly, facts: SourceFile) -> None:
             )
             assembly.problems.append(Problem(facts.name, line, "graph-name", str(name), message))
             continue
+        claims = claims_in(named) if target is asserted else []
+        _check_claims(assembly, facts, named, claims, name)
         for triple in named:
             if any(isinstance(term, BNode) for term in triple):
                 line = facts.line_of(str(triple[0]))
@@ -84,6 +95,29 @@ def _add_facts(assembly: Assembly, facts: SourceFile) -> None:
                 continue
             target.add(triple)
             assembly.support[(target_iri, triple)].add(name)
+            if target is asserted and not is_about_claims(triple, claim_iris):
+                tags = tags_of(triple, claims) or ([default] if default else [])
+                assembly.claims[(target_iri, triple)].update(tags)
+
+
+def _check_claims(
+    assembly: Assembly, facts: SourceFile, named: Graph, claims: list, name: URIRef
+) -> None:
+    """A claim belongs in a sentence graph and covers a resource described there."""
+    if not claims and any(named.subjects(RDF.type, AKG.Claim)):
+        for claim in named.subjects(RDF.type, AKG.Claim):
+            message = "a claim is made by a sentence: write it in a sentence's graph"
+            assembly.problems.append(
+                Problem(facts.name, facts.line_of(str(claim)), "claim-graph", str(claim), message)
+            )
+    for claim, resource in empty_covers(named, claims):
+        message = (
+            f"claim covers {resource}, but no fact about it in {name} is one it could cover: "
+            "write the claim in the graph of the sentence that states those facts"
+        )
+        assembly.problems.append(
+            Problem(facts.name, facts.line_of(str(claim)), "claim-covers", str(claim), message)
+        )
 
 
 def _add_provenance(assembly: Assembly) -> None:
@@ -98,6 +132,15 @@ def _add_provenance(assembly: Assembly) -> None:
         provenance.add((statement, AKG.assertedIn, URIRef(graph)))
         for segment in segments:
             provenance.add((statement, PROV.wasDerivedFrom, segment))
+        for tag in assembly.claims.get((graph, triple), ()):
+            for prop, value in (
+                (AKG.partOfClaim, tag.claim),
+                (AKG.claimKind, tag.kind),
+                (AKG.factuality, tag.factuality),
+                (AKG.accordingTo, tag.holder),
+            ):
+                if value is not None:
+                    provenance.add((statement, prop, value))
 
 
 def assemble(sources: Sources) -> Assembly:

@@ -27,10 +27,12 @@ from ..project import (
 )
 from ..store.build_files import DATASET_FILE, MANIFEST_FILE
 from .assemble import Assembly, assemble
+from .coverage import Coverage, coverage
 from .loading import Sources, load_sources
 from .problems import InvalidProject, Problem
 from .quads import merge_chunks, oxigraph_quads, write_chunk
 from .reason import ReasonerFailure, infer
+from .term_usage import TermUsage, term_warnings, usage_of
 from .units import (
     OTHER_PROVENANCE_GRAPH,
     OTHER_SOURCES_GRAPH,
@@ -41,7 +43,7 @@ from .units import (
     plan_units,
     work_folder,
 )
-from .validate import WRITTEN_AT, Coverage, check_assembly, coverage
+from .validate import WRITTEN_AT, check_assembly
 
 log = logging.getLogger(__name__)
 
@@ -58,15 +60,19 @@ class Checked:
     problems: list[Problem]
     coverage: Coverage
     new_inferences: int = 0
+    usage: TermUsage = field(default_factory=lambda: TermUsage(partial=True))
 
 
 @dataclass
 class Report:
-    """The outcome of validating a whole project, one unit after the other."""
+    """The outcome of validating a whole project, one unit after the other; `warnings` do not
+    fail it (vocabulary nothing uses, classes with a single instance)."""
 
     problems: list[Problem] = field(default_factory=list)
     coverage: Coverage = field(default_factory=Coverage)
     inferred: int = 0
+    usage: TermUsage = field(default_factory=TermUsage)
+    warnings: list[Problem] = field(default_factory=list)
 
     def add(self, checked: Checked) -> None:
         """Take in a unit's outcome. A problem several units meet (the ontology's, an entity
@@ -81,6 +87,7 @@ class Report:
                 self.problems[same] = problem
         self.coverage.extend(checked.coverage)
         self.inferred += checked.new_inferences
+        self.usage.extend(checked.usage)
 
 
 def _identity(problem: Problem) -> tuple[object, ...]:
@@ -135,20 +142,24 @@ def _check_unit(
     if sources.problems:  # a file that does not parse: other rules would only echo it
         return Checked(assembly, inferred, list(sources.problems), coverage(assembly))
     problems = check_assembly(project, sources, assembly)
+    reasoned = True
     try:
         inferred = infer(assembly.graph(ONTOLOGY_GRAPH), reasoner_facts(assembly))
     except ReasonerFailure as error:
         problems.append(Problem("ontology/", None, "reasoner", None, str(error)))
+        reasoned = False
     new_inferences = len(inferred)
+    usage = usage_of(sources, assembly, inferred)
+    usage.partial = not reasoned  # without inferences, inverses and superclasses look unused
     if index is not None:
         for triple in [t for t in inferred if index.asserted_elsewhere(number, t)]:
             inferred.remove(triple)
         new_inferences = index.note_inferred(inferred)
-    return Checked(assembly, inferred, problems, coverage(assembly), new_inferences)
+    return Checked(assembly, inferred, problems, coverage(assembly), new_inferences, usage)
 
 
 def check_project(project: Project, unit_sources: int = UNIT_SOURCES) -> Report:
-    """Validate the whole project, and compute its sentence coverage."""
+    """Validate the whole project, and compute its coverage and what its vocabulary is used by."""
     report = Report()
     work = work_folder(project)
     try:
@@ -156,6 +167,7 @@ def check_project(project: Project, unit_sources: int = UNIT_SOURCES) -> Report:
             report.add(checked)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    report.warnings = term_warnings(project, report.usage)
     return report
 
 
@@ -184,6 +196,9 @@ def build_project(project: Project, unit_sources: int = UNIT_SOURCES) -> Path:
             "graphs": dict(sorted(merged.graphs.items())),
             "background_graph": BACKGROUND_GRAPH,
             "sentence_coverage_percent": round(report.coverage.percent, 1),
+            "typed_sentence_percent": round(report.coverage.typed_percent, 1),
+            "argument_links": report.coverage.link_count,
+            "argument_links_by_property": report.coverage.links_by_property(),
         }
         return _install(project.build_dir, staging, manifest)
     finally:

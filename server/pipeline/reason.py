@@ -13,6 +13,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 
 from ..project import ID_NS, INFERRED_GRAPH
+from ..vocab import AKG
 
 log = logging.getLogger(__name__)
 
@@ -25,11 +26,18 @@ class Inconsistent(ReasonerFailure):
     """The ontology and the data contradict each other."""
 
 
-def _reasoner_input(graphs: list[Graph]) -> Graph:
+# Modules are merged already, and imports would be fetched. A claim's akg:coversProperty names
+# a property as its object: HermiT would pun the property as an individual, and owlready2
+# cannot read back what HermiT then derives.
+LEFT_TO_THE_DATA = (OWL.imports, AKG.coversProperty)
+
+
+def reasoner_input(graphs: list[Graph]) -> Graph:
+    """The graphs merged as HermiT reads them: without imports or a claim's properties."""
     merged = Graph()
     for graph in graphs:
         for triple in graph:
-            if triple[1] != OWL.imports:  # modules are merged already; imports would be fetched
+            if triple[1] not in LEFT_TO_THE_DATA:
                 merged.add(triple)
     return merged
 
@@ -52,6 +60,8 @@ def _hermit_inferences(merged: Graph) -> Graph:
                     ignore_unsupported_datatypes=True,
                     debug=0,
                 )
+        except ValueError as error:  # owlready2 failed to read HermiT's answer
+            raise ReasonerFailure(f"HermiT's answer could not be read: {error}") from error
         except owlready2.OwlReadyJavaError as error:
             raise ReasonerFailure(f"HermiT could not run: {str(error).splitlines()[-1]}") from error
         except owlready2.OwlReadyInconsistentOntologyError as error:
@@ -139,7 +149,7 @@ def infer(ontology: Graph, facts: list[Graph]) -> Graph:
 
     Raises `Inconsistent` when HermiT finds no model.
     """
-    merged = _reasoner_input([ontology, *facts])
+    merged = reasoner_input([ontology, *facts])
     derived = _hermit_inferences(merged)
     closed = merged + derived
     _close_properties(ontology, closed)

@@ -2,107 +2,27 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass, field
+import re
 from pathlib import Path
 
 import pyoxigraph as ox
 import pyshacl
-from rdflib import Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, SH, XSD
 
-from ..project import PROVENANCE_GRAPH, SOURCE_NS, Project
+from ..authoring.turtle_format import declared_prefixes
+from ..curie import prefixed_names, turtle_name
+from ..project import PROVENANCE_GRAPH, STATEMENT_NS, Project
 from ..query_files import read_query
 from ..vocab import AKG, NIF
 from .assemble import Assembly
-from .loading import Sources
+from .loading import SourceFile, Sources
 from .problems import Problem, relative
 from .quads import to_oxigraph
 
 EXEMPT_NAMESPACES = (str(RDF), str(RDFS), str(OWL), str(XSD))
 WRITTEN_AT = " (written at "  # where a check query's resource is written, after its message
 DECLARATIONS = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
-
-
-@dataclass
-class Coverage:
-    """How many body sentences of each paragraph support at least one asserted fact.
-
-    `documents` holds the same per source, with whether it is complete: a source marked
-    `akg:isComplete false` is still being curated, so its coverage is a warning, not an error.
-    """
-
-    paragraphs: dict[str, tuple[int, int]] = field(default_factory=dict)
-    documents: dict[str, tuple[int, int, bool]] = field(default_factory=dict)
-
-    def extend(self, other: Coverage) -> None:
-        """Add the coverage of other sources, checked apart (in another build unit)."""
-        self.paragraphs.update(other.paragraphs)
-        self.documents.update(other.documents)
-
-    @property
-    def covered(self) -> int:
-        return sum(c for c, _ in self.paragraphs.values())
-
-    @property
-    def total(self) -> int:
-        return sum(t for _, t in self.paragraphs.values())
-
-    @property
-    def percent(self) -> float:
-        return _percent(self.covered, self.total)
-
-    def warnings(self) -> list[str]:
-        """One line per source still being curated, with its coverage."""
-        return [
-            f"warning: source {document.removeprefix(SOURCE_NS)} is incomplete "
-            f"(akg:isComplete false): {c}/{t} sentences covered, {_percent(c, t):.1f} %; "
-            "set akg:isComplete true when every sentence states a fact"
-            for document, (c, t, complete) in sorted(self.documents.items())
-            if not complete
-        ]
-
-    def lines(self) -> list[str]:
-        rows = [
-            f"  {paragraph.removeprefix(SOURCE_NS)}: {c}/{t} sentences, {_percent(c, t):.1f} %"
-            for paragraph, (c, t) in sorted(self.paragraphs.items(), key=_paragraph_order)
-        ]
-        rows += [f"  {warning}" for warning in self.warnings()]
-        rows.append(f"  total: {self.covered}/{self.total} sentences, {self.percent:.1f} %")
-        return rows
-
-
-def _percent(covered: int, total: int) -> float:
-    return 100.0 * covered / total if total else 100.0
-
-
-def _paragraph_order(item: tuple[str, tuple[int, int]]) -> tuple[str, int]:
-    head, _, number = item[0].rpartition("/p")
-    return head, int(number) if number.isdigit() else 0
-
-
-def is_complete(data: Graph, document: URIRef) -> bool:
-    """A source is complete unless its description says `akg:isComplete false`."""
-    flag = data.value(document, AKG.isComplete)
-    return not (isinstance(flag, Literal) and flag.toPython() is False)
-
-
-def coverage(assembly: Assembly) -> Coverage:
-    """Sentence coverage per paragraph and per source, from the text and provenance graphs."""
-    data = assembly.dataset
-    cited = set(assembly.graph(PROVENANCE_GRAPH).objects(None, PROV.wasDerivedFrom))
-    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    documents: dict[URIRef, list[int]] = defaultdict(lambda: [0, 0])
-    for sentence in set(data.subjects(RDF.type, NIF.Sentence)):
-        paragraph = str(data.value(sentence, NIF.superString))
-        document = data.value(sentence, NIF.referenceContext)
-        for tally in (counts[paragraph], documents[document]):
-            tally[1] += 1
-            tally[0] += sentence in cited
-    return Coverage(
-        {p: (c, t) for p, (c, t) in counts.items()},
-        {str(d): (c, t, is_complete(data, d)) for d, (c, t) in documents.items()},
-    )
 
 
 def check_offsets(assembly: Assembly, sources: Sources, root: Path) -> list[Problem]:
@@ -179,11 +99,83 @@ def check_shapes(assembly: Assembly, sources: Sources) -> list[Problem]:
         shape = report.value(result, SH.sourceShape)
         shape = shapes.value(None, SH.property, shape) or shape
         text = report.value(result, SH.resultMessage)
-        where, line = sources.locate(str(focus), sources.texts + sources.facts + sources.ontology)
         rule = "shacl:" + (str(shape).rsplit("/", 1)[-1] if isinstance(shape, URIRef) else "shape")
-        message = f"{path.n3() if path is not None else ''} {text}".strip()
-        problems.append(Problem(where, line, rule, str(focus), message))
+        message = f"{_short(path) if path is not None else ''} {text}".strip()
+        if str(focus).startswith(STATEMENT_NS):
+            where, line, resource, fact = locate_statement(assembly, sources, URIRef(focus))
+            message += f" (fact: {fact})"
+        else:
+            files, resource = sources.texts + sources.facts + sources.ontology, focus
+            where, line = sources.locate(str(focus), files)
+        problems.append(Problem(where, line, rule, str(resource), message))
     return problems
+
+
+def locate_statement(
+    assembly: Assembly, sources: Sources, statement: URIRef
+) -> tuple[str, int | None, URIRef, str]:
+    """Where the fact of a reified statement is written, its subject, and the fact in short.
+
+    A curator edits the fact, not its generated statement: so the line is the subject's in the
+    graph of a segment that states it, else the subject's first line anywhere.
+    """
+    provenance = assembly.graph(PROVENANCE_GRAPH)
+    triple = [provenance.value(statement, p) for p in (RDF.subject, RDF.predicate, RDF.object)]
+    fact = " ".join(_short(term) for term in triple)
+    subject = triple[0]
+    if not isinstance(subject, URIRef):
+        return "(dataset)", None, statement, fact
+    for segment in sorted(provenance.objects(statement, PROV.wasDerivedFrom)):
+        for file in sources.facts:
+            if (line := line_in_graph(file, str(segment), str(subject))) is not None:
+                return file.name, line, subject, fact
+    where, line = sources.locate(str(subject), sources.facts + sources.texts + sources.ontology)
+    return where, line, subject, fact
+
+
+def _short(term: object) -> str:
+    """A term as a curator writes it: a prefixed name, a literal cut short; a path as SHACL's."""
+    if isinstance(term, URIRef):
+        return turtle_name(str(term))
+    if isinstance(term, Literal):
+        written = term.n3()
+        return written if len(written) <= 60 else written[:57] + "..."
+    return term.n3() if isinstance(term, BNode) else "?"
+
+
+def line_in_graph(file: SourceFile, graph: str, iri: str) -> int | None:
+    """The line inside a block of the named graph `graph` of a TriG file where `iri` starts a
+    description, else the first line there that names it."""
+    prefixes = declared_prefixes(file.text)
+    opening = re.compile(rf"^\s*{name_pattern(graph, prefixes)}\s*\{{")
+    named = re.compile(name_pattern(iri, prefixes))
+    inside, mentioned = False, None
+    for number, line in enumerate(file.text.splitlines(), start=1):
+        if opening.match(line):
+            inside = True
+        elif inside and line.strip() == "}":
+            inside = False
+        elif inside and (found := named.search(line)):
+            if not line[: found.start()].strip():
+                return number
+            mentioned = mentioned or number
+    return mentioned
+
+
+def declaration_line(file: SourceFile, iri: str) -> int | None:
+    """The line where a Turtle file starts the description of `iri` (its name at the start of
+    the line, as `fmt` writes subjects), else the first line naming it."""
+    subject = re.compile("^" + name_pattern(iri, declared_prefixes(file.text)))
+    for number, line in enumerate(file.text.splitlines(), start=1):
+        if subject.match(line):
+            return number
+    return file.line_of(iri)
+
+
+def name_pattern(iri: str, prefixes: dict[str, str]) -> str:
+    """A regular expression for `iri` written in full or by a prefixed name, and no longer."""
+    names = [f"<{iri}>", *prefixed_names(iri, prefixes)]
+    return "(?:" + "|".join(re.escape(name) for name in names) + r")(?![\w-])"
 
 
 def check_queries(
