@@ -43,5 +43,7 @@ lint: setup
 	$(BIN)/ruff format --check server tests benchmarks
 	$(BIN)/alliance-kg fmt --check
 
+# `report` lists every problem and smell (docs/extending.md, "4. Validate"); CI fails on errors.
 test: setup test-system-packages lint
+	$(BIN)/alliance-kg report --fail-on ERROR
 	$(BIN)/python -m pytest -q

@@ -285,6 +285,10 @@ def add_serve_command(parser: argparse.ArgumentParser) -> None:
 
 COMMANDS: dict[str, tuple[str, Declare]] = {
     "validate": ("check every rule; print coverage and vocabulary warnings", runs(cmd_validate)),
+    "report": (
+        "list every problem and smell with its level (ERROR, WARN, INFO), as ROBOT's report",
+        from_module(".pipeline.report_output"),
+    ),
     "build": ("validate, reason and write build/current", runs(cmd_build)),
     "export": ("write the whole built dataset", add_export_arguments),
     "query": ("run SPARQL against the built dataset", add_query_arguments),
@@ -297,7 +301,15 @@ COMMANDS: dict[str, tuple[str, Declare]] = {
         "add a source text: segments, document resources, starter facts",
         from_module(".authoring.add_source"),
     ),
+    "import-template": (
+        "add facts from a CSV or TSV table, one row a fact, validated all or nothing",
+        from_module(".authoring.import_template"),
+    ),
     "diff": ("compare two git revisions, projects or builds", from_module(".pipeline.diff")),
+    "examples": (
+        "compare the example queries' answers with queries/expected/, or --update them",
+        from_module(".pipeline.examples"),
+    ),
     "publish": (
         "replace the built graphs in a SPARQL store (Graph Store Protocol)",
         add_publish_arguments,

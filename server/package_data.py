@@ -1,4 +1,5 @@
-"""The files the web layer reads from the package itself: view and example queries, assets.
+"""The files the web layer reads from the package itself: view and example queries, assets;
+and the report queries of `alliance-kg report`.
 
 In a checkout, `server/queries` and `server/node_modules` are links to the project's `queries/`
 and to the `node_modules/` that `npm ci` fills, so an editable install reads them in place. A
@@ -61,6 +62,11 @@ def view_path(name: str) -> Path:
 def example_paths() -> list[Path]:
     """The example queries offered on the query page, `queries/examples/*.rq`."""
     return sorted((PACKAGE / "queries" / "examples").glob("*.rq"))
+
+
+def report_query_paths() -> list[Path]:
+    """The smells `alliance-kg report` looks for besides validation, `queries/report/*.rq`."""
+    return sorted((PACKAGE / "queries" / "report").glob("*.rq"))
 
 
 def asset_path(name: str) -> Path:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from rdflib import Dataset, Graph, URIRef
+from rdflib.namespace import DCTERMS, SKOS
 
 from alliance_kg.authoring import add_source
 from alliance_kg.authoring.segment import SegmentRules, segment
@@ -18,6 +20,7 @@ from alliance_kg.pipeline.build import build_project, check_project
 from alliance_kg.pipeline.loading import load_sources
 from alliance_kg.pipeline.validate import check_assembly
 from alliance_kg.project import Project, source_graph, source_iri
+from alliance_kg.vocab import NIF
 
 from .conftest import DATA, copy_project
 
@@ -181,3 +184,199 @@ def test_add_source_refuses_a_taken_slug_and_a_wrong_title(
     wrong_author = ("--title", TITLE, "--author", "John Doe", "--slug", "other")
     assert run_add_source(project, *wrong_author) == 1
     assert "byline names 'Jane Roe'" in capsys.readouterr().err
+
+
+EDGE = DATA / "new-source-edge-cases"
+PICARD = ("--title", "Picard on the Pacific Alliance", "--author", "Jean-Luc Picard")
+UNSIGNED = ("--title", "An Unsigned Note on the Alliance", "--author", "Jane Roe")
+FURNITURE = ("--title", "A Note With Other Furniture", "--author", "Conan O'Brien")
+WRAPPED = ("--title", "Alliance Managers in a Wrapped Text", "--author", "Mary Smith-Jones")
+
+
+def cli(project: Project, file: Path, *argv: str) -> int:
+    """`alliance-kg add-source FILE ARGV` on `project`, as a curator runs it."""
+    return main(["--project", str(project.root), "add-source", str(file), *argv])
+
+
+def files_under(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def description(project: Project, slug: str) -> Graph:
+    return Graph().parse(project.sources_dir / f"{slug}.ttl")
+
+
+def anchor(graph: Graph, iri: str) -> str | None:
+    value = graph.value(URIRef(iri), NIF.anchorOf)
+    return None if value is None else str(value)
+
+
+def graph_holding(project: Project, slug: str, predicate: URIRef) -> str:
+    """The name of the graph of the new facts file that holds `predicate`."""
+    dataset = Dataset()
+    dataset.parse(project.triples_dir / f"{slug}.trig", format="trig")
+    (graph,) = {str(g) for _, p, _, g in dataset.quads((None, predicate, None, None))}
+    return graph
+
+
+@pytest.fixture
+def fresh(tmp_path: Path) -> Project:
+    return copy_project(tmp_path)
+
+
+def test_issue_14_a_hyphenated_author_gets_a_byline_not_a_sentence(
+    fresh: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli(fresh, EDGE / "hyphenated-author.txt", *PICARD) == 0
+    assert "byline found" in capsys.readouterr().out
+    slug, doc = "picard-on-the-pacific-alliance", source_iri("picard-on-the-pacific-alliance")
+    text = description(fresh, slug)
+    assert anchor(text, f"{doc}/byline") == "By Jean-Luc Picard"
+    assert anchor(text, f"{doc}/p1-s1") == "Approx. 300 officers met in Yokosuka."
+    assert graph_holding(fresh, slug, DCTERMS.creator) == f"{doc}/byline"
+
+
+def test_issue_14_a_text_without_the_byline_is_refused_and_nothing_is_written(
+    fresh: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = files_under(fresh.root)
+    assert cli(fresh, EDGE / "no-byline.txt", *UNSIGNED) == 1
+    captured = capsys.readouterr()
+    assert "no byline found: looked for a block after the title that starts 'By Jane Roe'" in (
+        captured.err
+    )
+    assert "--no-byline" in captured.err and "nothing was written" in captured.err
+    assert "Traceback" not in captured.err and captured.out == ""
+    assert files_under(fresh.root) == before
+
+
+def test_issue_14_no_byline_records_the_author_as_background_knowledge(
+    fresh: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli(fresh, EDGE / "no-byline.txt", *UNSIGNED, "--no-byline") == 0
+    assert "no byline" in capsys.readouterr().out
+    slug = "an-unsigned-note-on-the-alliance"
+    background = "https://w3id.org/alliance-kg/id/background/"
+    assert graph_holding(fresh, slug, DCTERMS.creator) == f"{background}{slug}-details"
+    text = description(fresh, slug)
+    assert anchor(text, f"{source_iri(slug)}/byline") is None
+    note = str(text.value(URIRef(source_iri(slug)), SKOS.editorialNote))
+    assert note.endswith("; the text has no byline.")
+
+
+def test_issue_14_no_byline_is_refused_when_the_text_prints_one(
+    fresh: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = files_under(fresh.root)
+    assert cli(fresh, EDGE / "hyphenated-author.txt", *PICARD, "--no-byline") == 1
+    assert "--no-byline, but the text prints the byline 'By Jean-Luc Picard'" in (
+        capsys.readouterr().err
+    )
+    assert files_under(fresh.root) == before
+
+
+@pytest.mark.parametrize("marker", [None, "^Tweet this"])
+def test_issue_14_a_boilerplate_marker_that_matches_nothing_is_refused(
+    fresh: Project, capsys: pytest.CaptureFixture[str], marker: str | None
+) -> None:
+    before = files_under(fresh.root)
+    chosen = ("--boilerplate-marker", marker) if marker else ()
+    assert cli(fresh, EDGE / "other-furniture.txt", *FURNITURE, *chosen) == 1
+    err = capsys.readouterr().err
+    assert f"the boilerplate marker {marker or '^Share on '!r} matches no line of the text" in err
+    assert "--no-boilerplate" in err and "Traceback" not in err
+    assert files_under(fresh.root) == before
+
+
+def test_issue_14_a_marker_that_matches_or_no_boilerplate_is_accepted(fresh: Project) -> None:
+    assert (
+        cli(fresh, EDGE / "other-furniture.txt", *FURNITURE, "--boilerplate-marker", "^Follow") == 0
+    )
+    doc = source_iri("a-note-with-other-furniture")
+    assert anchor(description(fresh, "a-note-with-other-furniture"), f"{doc}/boilerplate") == (
+        "Follow us on twitter\nSubscribe to our newsletter"
+    )
+    unmarked = (*FURNITURE, "--no-boilerplate", "--slug", "unmarked")
+    assert cli(fresh, EDGE / "other-furniture.txt", *unmarked) == 0
+
+
+def test_issue_14_every_problem_is_reported_at_once(
+    fresh: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    file = EDGE / "no-byline.txt"
+    assert cli(fresh, file, *UNSIGNED, "--boilerplate-marker", "^Tweet") == 1
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0].startswith(f"add-source: {file}: the boilerplate marker '^Tweet' matches no")
+    assert lines[1].startswith(f"add-source: {file}: no byline found: looked for")
+    assert lines[2:] == ["add-source: nothing was written"]
+
+
+def test_issue_14_a_wrapped_source_validates_with_offsets_into_the_unchanged_text(
+    fresh: Project, tmp_path: Path
+) -> None:
+    windows = tmp_path / "windows.txt"
+    windows.write_bytes((EDGE / "wrapped.txt").read_bytes().replace(b"\n", b"\r\n"))
+    assert cli(fresh, EDGE / "wrapped.txt", *WRAPPED) == 0
+    assert cli(fresh, windows, *WRAPPED, "--slug", "windows") == 0
+    assert (fresh.sources_dir / "windows.txt").read_bytes() == windows.read_bytes()
+    sentence = "Gen. Smith and Lt. Col. Doe reported to Pres. Bush,\nwho was pleased."
+    for slug in ("alliance-managers-in-a-wrapped-text", "windows"):
+        assert anchor(description(fresh, slug), f"{source_iri(slug)}/p2-s1") == sentence
+    sources = load_sources(fresh)
+    assert [str(p) for p in check_assembly(fresh, sources, assemble(sources))] == []
+
+
+def broken_facts(project: Project) -> Path:
+    (project.triples_dir / "broken.trig").write_text("s:p1-s1 { nonsense", "utf-8")
+    return EDGE / "hyphenated-author.txt"
+
+
+def not_utf8(project: Project) -> Path:
+    path = project.root / "latin-1.txt"
+    path.write_bytes(
+        "Picard on the Pacific Alliance\n\nBy Jean-Luc Picard - Caf\xe9.\n".encode("latin-1")
+    )
+    return path
+
+
+@pytest.mark.parametrize(
+    ("make_file", "argv", "message"),
+    [
+        (lambda p: p.root / "missing.txt", PICARD, "No such file or directory"),
+        (not_utf8, PICARD, "latin-1.txt is not UTF-8 (byte 56 cannot"),
+        (
+            lambda p: EDGE / "hyphenated-author.txt",
+            (*PICARD, "--boilerplate-marker", "("),
+            "cannot segment",
+        ),
+        (lambda p: EDGE / "hyphenated-author.txt", (*PICARD[:3], " "), "--author is empty"),
+        (broken_facts, PICARD, "broken.trig does not parse"),
+    ],
+    ids=["missing", "not-utf-8", "bad-marker", "empty-author", "broken-facts"],
+)
+def test_issue_14_a_refusal_is_a_message_on_stderr_not_a_traceback(
+    fresh: Project,
+    capsys: pytest.CaptureFixture[str],
+    make_file: Callable[[Project], Path],
+    argv: tuple[str, ...],
+    message: str,
+) -> None:
+    file = make_file(fresh)
+    before = files_under(fresh.root)
+    assert cli(fresh, file, *argv) == 1
+    captured = capsys.readouterr()
+    assert captured.err.startswith("add-source: ") and message in captured.err
+    assert "Traceback" not in captured.err and captured.out == ""
+    assert files_under(fresh.root) == before
+
+
+def test_a_failure_part_way_through_writing_leaves_nothing_behind(
+    fresh: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = fresh.triples_dir / "suggestions" / "picard-on-the-pacific-alliance.ttl"
+    blocker.parent.mkdir()
+    blocker.write_text("# in the way\n", "utf-8")
+    before = files_under(fresh.root)
+    assert cli(fresh, EDGE / "hyphenated-author.txt", *PICARD) == 1
+    assert "File exists" in capsys.readouterr().err
+    assert files_under(fresh.root) == before

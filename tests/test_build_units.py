@@ -60,7 +60,7 @@ def test_a_contradiction_across_units_is_found_and_reported_once(two_notes: Proj
     facts.write_text(text.replace("a akg:State ;", "a akg:AlliancePhase ;"), "utf-8")
     whole = check_project(two_notes).problems  # one unit: the reasoner sees both notes
     split = check_project(two_notes, ONE_SOURCE_A_UNIT).problems
-    assert {"reasoner", "disjoint-types-violation"} <= {p.rule for p in split}
+    assert {"reasoner", "disjoint-types"} <= {p.rule for p in split}
     assert sorted((p.rule, p.resource) for p in split) == sorted(
         (p.rule, p.resource) for p in whole
     )

@@ -11,6 +11,7 @@ import re
 import shlex
 import subprocess
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
@@ -19,7 +20,9 @@ from alliance_kg.authoring import add_source, new_term
 from alliance_kg.cli import main, parser
 from alliance_kg.pipeline import diff
 from alliance_kg.pipeline.build import current_build
+from alliance_kg.pipeline.examples import compare
 from alliance_kg.project import Project
+from alliance_kg.store.embedded import Store
 
 from .conftest import REPO, copy_project
 
@@ -28,6 +31,17 @@ BLOCK = re.compile(r"^```(sh|python)\n(.*?)^```$", re.MULTILINE | re.DOTALL)
 PAGE = re.compile(r"<http://127\.0\.0\.1:8000(/[^>]*)>")
 HEREDOC = re.compile(r"^cat (>>?) (\S+) <<'EOF'$")
 MODULES = {"add-source": add_source, "diff": diff, "new-term": new_term}
+UPDATE = "alliance-kg examples --update"
+WHOLE_GRAPH = ("inferred-triples-by-property",)  # the examples about every source, not the essay
+
+
+class Guided(NamedTuple):
+    """The project after every block of the guide, what each shell block printed, and what
+    `alliance-kg examples` said just before the guide's `examples --update`."""
+
+    project: Project
+    outputs: list[str]
+    examples_before_update: tuple[int, str]
 
 
 def blocks() -> list[tuple[str, str]]:
@@ -88,13 +102,14 @@ def git(root: Path, *args: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def guided(tmp_path_factory: pytest.TempPathFactory) -> tuple[Project, list[str]]:
+def guided(tmp_path_factory: pytest.TempPathFactory) -> Guided:
     """The project after every block of the guide, and what each shell block printed."""
     project = copy_project(tmp_path_factory.mktemp("guide"))
     git(project.root, "init", "-q")
     git(project.root, "add", ".")
     git(project.root, "commit", "-q", "-m", "before the guide")
     outputs = []
+    before_update = (0, "")
     cwd = Path.cwd()
     home = os.environ.pop("ALLIANCE_KG_HOME", None)
     os.chdir(project.root)
@@ -102,18 +117,28 @@ def guided(tmp_path_factory: pytest.TempPathFactory) -> tuple[Project, list[str]
         for language, code in blocks():
             if language == "python":
                 exec(compile(code, str(GUIDE), "exec"), {})
-            else:
-                outputs.append(run_shell(code))
+                continue
+            if UPDATE in code:
+                before_update = examples_report()
+            outputs.append(run_shell(code))
     finally:
         os.chdir(cwd)
         if home is not None:
             os.environ["ALLIANCE_KG_HOME"] = home
-    return project, outputs
+    return Guided(project, outputs, before_update)
 
 
-def output_of(guided: tuple[Project, list[str]], command: str) -> str:
+def examples_report() -> tuple[int, str]:
+    """`alliance-kg examples` in the current folder: its exit status and what it printed."""
+    output = io.StringIO()
+    with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
+        code = main(["examples"])
+    return code, output.getvalue()
+
+
+def output_of(guided: Guided, command: str) -> str:
     sh = [code for language, code in blocks() if language == "sh"]
-    return next(out for code, out in zip(sh, guided[1], strict=True) if command in code)
+    return next(out for code, out in zip(sh, guided.outputs, strict=True) if command in code)
 
 
 def test_guide_has_a_block_for_every_step() -> None:
@@ -122,11 +147,12 @@ def test_guide_has_a_block_for_every_step() -> None:
         assert f"alliance-kg {command}" in text
     for command in ("add-source", "validate", "build", "query", "serve", "diff", "fmt"):
         assert f"alliance-kg {command}" in text
+    assert UPDATE in text
     assert "Extension.load" in text
 
 
 def test_validate_passes_with_the_new_source_as_a_warning(
-    guided: tuple[Project, list[str]],
+    guided: Guided,
 ) -> None:
     out = output_of(guided, "alliance-kg validate")
     assert out.rstrip().endswith("valid")
@@ -135,7 +161,7 @@ def test_validate_passes_with_the_new_source_as_a_warning(
 
 
 def test_query_finds_the_fact_and_its_sentence_in_the_new_source(
-    guided: tuple[Project, list[str]],
+    guided: Guided,
 ) -> None:
     out = output_of(guided, "alliance-kg query")
     assert "id/source/tokyo-and-washington-after-the-election/p1-s1" in out
@@ -143,7 +169,7 @@ def test_query_finds_the_fact_and_its_sentence_in_the_new_source(
 
 
 def test_diff_lists_the_new_class_property_individuals_and_facts(
-    guided: tuple[Project, list[str]],
+    guided: Guided,
 ) -> None:
     out = output_of(guided, "alliance-kg diff")
     assert "- **added** `akg:SecurityDialogue`" in out
@@ -152,13 +178,13 @@ def test_diff_lists_the_new_class_property_individuals_and_facts(
     assert "- **added** `actor:japan akg:hosts event:smith-visit-to-tokyo" in out
 
 
-def test_python_block_wrote_its_individual_back(guided: tuple[Project, list[str]]) -> None:
-    facts = guided[0].triples_dir / "tokyo-and-washington-after-the-election.trig"
+def test_python_block_wrote_its_individual_back(guided: Guided) -> None:
+    facts = guided.project.triples_dir / "tokyo-and-washington-after-the-election.trig"
     assert "event:tokyo-security-talks" in facts.read_text("utf-8")
 
 
-def test_every_page_the_guide_names_is_served(guided: tuple[Project, list[str]]) -> None:
-    build = current_build(guided[0])
+def test_every_page_the_guide_names_is_served(guided: Guided) -> None:
+    build = current_build(guided.project)
     assert build is not None
     client = create_app({"BUILD_DIR": str(build), "TESTING": True}).test_client()
     pages = PAGE.findall(GUIDE.read_text("utf-8"))
@@ -170,3 +196,21 @@ def test_every_page_the_guide_names_is_served(guided: tuple[Project, list[str]])
     assert "Gen. Smith" in event.get_data(as_text=True)
     found = client.get("/search?q=Smith", headers={"Accept": "text/html"})
     assert "smith-visit-to-tokyo" in found.get_data(as_text=True)
+
+
+def test_examples_update_stores_the_grown_graph_answers(guided: Guided) -> None:
+    """Before the update, `examples` names exactly the whole-graph examples the new source
+    changes; after it, every example's stored answer is the build's."""
+    code, report = guided.examples_before_update
+    differing = {line.split()[0] for line in report.splitlines() if line.endswith(" differs:")}
+    assert code == 1, report
+    assert differing == {f"queries/expected/{name}.tsv" for name in WHOLE_GRAPH}, report
+    updated = output_of(guided, UPDATE).splitlines()
+    assert updated == [f"updated queries/expected/{name}.tsv" for name in WHOLE_GRAPH]
+    build = current_build(guided.project)
+    assert build is not None
+    outcomes = compare(Store.open(build), guided.project)
+    assert len(outcomes) >= 15
+    assert all(found.matches for found in outcomes), [
+        found.diff() for found in outcomes if not found.matches
+    ]

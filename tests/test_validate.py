@@ -34,43 +34,41 @@ BROKEN = {
         "triples/test-note.trig",
         50,
     ),
-    "disjoint-types": (
-        "disjoint-types-violation",
-        ID + "actor/test-state",
-        "queries/checks/disjoint-types-violation.rq",
-        None,
-    ),
+    "disjoint-types": ("disjoint-types", ID + "actor/test-state", "triples/test-note.trig", 47),
     "syntax-error": ("parse", None, "triples/test-note.trig", 43),
     "boilerplate-citation": (
         "boilerplate-citation-violation",
-        None,
-        "queries/checks/boilerplate-citation-violation.rq",
-        None,
+        ID + "alliance/test-alliance",
+        "triples/test-note.trig",
+        60,
     ),
     "same-label": (
         "same-label-violation",
         ID + "actor/another-state",
-        "queries/checks/same-label-violation.rq",
-        None,
+        "triples/test-note.trig",
+        47,
     ),
     "single-word-person-label": (
         "single-word-person-label-violation",
         ID + "actor/jane-roe",
-        "queries/checks/single-word-person-label-violation.rq",
-        None,
+        "triples/test-note.trig",
+        33,
     ),
     "two-main-labels": (
         "two-main-labels-violation",
         ID + "actor/test-state",
-        "queries/checks/two-main-labels-violation.rq",
-        None,
+        "triples/test-note.trig",
+        23,
     ),
     "disconnected-claim": (
         "argument-disconnected-claim-violation",
         ID + "claim/test-state-is-anxious",
-        "queries/checks/argument-disconnected-claim-violation.rq",
-        None,
+        "triples/test-note.trig",
+        62,
     ),
+    "missing-sentence": ("fact-graph", NOTE + "p1-s9", "triples/test-note.trig", 46),
+    "misspelt-iri": ("unknown-iri", ID + "actor/test-stat", "triples/test-note.trig", 43),
+    "literal-range": ("literal-range", ID + "event/test-election", "triples/test-note.trig", 53),
     "claim-covers-nothing": (
         "claim-covers",
         ID + "claim/alliance-is-steady",
@@ -133,7 +131,7 @@ def test_issue_13_same_label_problem_names_both_individuals_and_where_one_is_wri
     [problem] = [p for p in problems if p.rule == "same-label-violation"]
     assert ID + "actor/test-state" in problem.message
     assert '"Test State"@en' in problem.message
-    assert "(written at triples/test-note.trig:" in problem.message
+    assert problem.file == "triples/test-note.trig" and problem.line is not None
 
 
 @pytest.mark.parametrize(
@@ -213,3 +211,21 @@ def test_issue_13_the_build_copies_a_claims_kind_factuality_and_holder_onto_its_
     assert provenance.value(byline, AKG.claimKind) == AKG.Report
     assert provenance.value(byline, AKG.accordingTo) == author
     assert provenance.value(byline, AKG.partOfClaim) is None
+
+
+@pytest.mark.parametrize(
+    "case, rule, hint",
+    [
+        ("misspelt-iri", "unknown-iri", "did you mean actor:test-state"),
+        ("literal-range", "literal-range", "the range is xsd:gYear, but the value is a language"),
+        ("literal-range", "literal-range", '"2007"^^xsd:gYear'),
+        ("missing-sentence", "fact-graph", "did you mean s:p1-s2"),
+        ("missing-sentence", "fact-graph", "2 sentences, p1-s1 to p1-s2"),
+    ],
+)
+def test_issue_14_a_curator_mistake_comes_with_a_hint(
+    mini_project: Project, case: str, rule: str, hint: str
+) -> None:
+    overlay(mini_project, DATA / "invalid" / case)
+    [problem] = [p for p in check_project(mini_project).problems if p.rule == rule]
+    assert hint in problem.message, problem.message

@@ -214,6 +214,8 @@ def test_wheel_holds_the_view_and_example_queries_and_the_assets(wheel: Path) ->
         assert f"alliance_kg/queries/views/{view}.rq" in names
     for example in REPO.glob("queries/examples/*.rq"):
         assert f"alliance_kg/queries/examples/{example.name}" in names
+    for smell in REPO.glob("queries/report/*.rq"):  # what `alliance-kg report` runs
+        assert f"alliance_kg/queries/report/{smell.name}" in names
     for path in ASSETS.values():
         assert f"alliance_kg/node_modules/{path}" in names
     assert not [name for name in names if name.endswith(".map")]  # only the files served

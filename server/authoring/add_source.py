@@ -11,20 +11,20 @@ from __future__ import annotations
 import argparse
 import logging
 import re
-import shutil
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
+from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from ..project import BACKGROUND_NS, ID_NS, SOURCE_NS, STATEMENT_NS, Project, source_iri
 from ..vocab import AKG, NIF
 from .segment import BOILERPLATE_MARKER, Segmentation, SegmentRules, segment
-from .sources import describe_source, segment_prefix
+from .sources import segment_prefix, source_description
 from .turtle_format import format_trig, format_turtle
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,8 @@ class SourceDetails:
 
 
 class AddSourceError(ValueError):
-    """The source cannot be added as asked; the message says why and what to do."""
+    """The source cannot be added as asked; the message says why and what to do, one problem
+    a line."""
 
 
 @dataclass
@@ -78,9 +79,12 @@ def _squash(text: str) -> str:
     return " ".join(text.split())
 
 
-def _check_inputs(project: Project, text: str, slug: str, title: str) -> None:
+def _check_inputs(project: Project, text: str, slug: str, details: SourceDetails) -> None:
+    title = details.title
     if not SLUG.match(slug):
         raise AddSourceError(f"slug {slug!r}: use lowercase letters, digits and single hyphens")
+    if not details.author.strip():
+        raise AddSourceError("--author is empty: give the author's name as the byline prints it")
     taken = [
         path.relative_to(project.root).as_posix()
         for path in (
@@ -92,7 +96,7 @@ def _check_inputs(project: Project, text: str, slug: str, title: str) -> None:
     ]
     if taken:
         raise AddSourceError(f"a source {slug!r} exists already ({', '.join(taken)}); use --slug")
-    first = text.strip().split("\n\n", 1)[0] if text.strip() else ""
+    first = re.split(r"\n\s*\n", text.strip(), maxsplit=1)[0]
     if _squash(first) != _squash(title):
         raise AddSourceError(
             f"the text must start with its title, as a block of its own: its first block is "
@@ -105,7 +109,14 @@ def known_entities(project: Project) -> dict[URIRef, set[str]]:
     names: dict[URIRef, set[str]] = {}
     for path in project.fact_files():
         dataset = Dataset()
-        dataset.parse(path, format="trig")
+        try:
+            dataset.parse(path, format="trig")
+        except BadSyntax as error:
+            where = path.relative_to(project.root).as_posix()
+            raise AddSourceError(
+                f"{where} does not parse, so its entities cannot be suggested: {error.message}; "
+                "`alliance-kg validate` shows where"
+            ) from error
         for predicate in (RDFS.label, SKOS.altLabel):
             for entity, _, label, _ in dataset.quads((None, predicate, None, None)):
                 iri = str(entity)
@@ -205,30 +216,103 @@ def suggestions_graph(parts: Segmentation, mentions: dict[str, set[URIRef]]) -> 
     return graph
 
 
-def add_source(project: Project, file: Path, details: SourceDetails) -> AddedSource:
-    """Copy `file` into the project as a new source and write its description and starters."""
-    text = file.read_text(encoding="utf-8")
-    slug, author, rules = details.identifier, details.author, details.rules
-    _check_inputs(project, text, slug, details.title)
+def _read(file: Path) -> tuple[bytes, str]:
+    """The file's bytes, to copy unchanged, and its text as the validator and the pages read
+    it (`read_text`, with universal newlines), since the offsets count in that text."""
+    data = file.read_bytes()
+    try:
+        return data, data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+    except UnicodeDecodeError as error:
+        raise AddSourceError(
+            f"{file} is not UTF-8 (byte {error.start} cannot be decoded): save it as UTF-8"
+        ) from error
+
+
+def _no_byline(text: str, rules: SegmentRules) -> str:
+    """Why the byline was not found: what was looked for, and a byline naming someone else."""
+    author = rules.author
+    other = segment(text, replace(rules, author=None)).author
+    if other is not None:
+        return (
+            f"the byline names {other!r}, not --author {author!r}: correct --author, or pass "
+            "--no-byline if that line is not a byline"
+        )
+    return (
+        f"no byline found: looked for a block after the title that starts 'By {author}' "
+        f"followed by ' – ', ' — ', ' - ' or a line break, or that is only 'By {author}'; "
+        "correct --author as the text prints the name, or pass --no-byline if the text has none "
+        "(the author is then recorded as background knowledge)"
+    )
+
+
+def _segment(file: Path, text: str, rules: SegmentRules) -> Segmentation:
+    """Segment the text, refusing what would make page furniture or a byline citable."""
     try:
         parts = segment(text, rules)
     except (ValueError, re.error) as error:
         raise AddSourceError(f"{file}: cannot segment: {error}") from error
-    if parts.byline and _squash(parts.author or "") != _squash(author):
-        raise AddSourceError(f"the byline names {parts.author!r}, not --author {author!r}")
+    problems = []
+    if rules.boilerplate_marker is not None and parts.boilerplate is None:
+        problems.append(
+            f"the boilerplate marker {rules.boilerplate_marker!r} matches no line of the text, "
+            "so page furniture would become citable sentences: give the regular expression of "
+            "its first line with --boilerplate-marker, or pass --no-boilerplate if it has none"
+        )
+    if rules.byline and parts.byline is None:
+        problems.append(_no_byline(text, rules))
+    if not rules.byline and rules.author is not None:
+        printed = segment(text, replace(rules, byline=True)).byline
+        if printed is not None:
+            problems.append(
+                f"--no-byline, but the text prints the byline {printed.text!r} (offset "
+                f"{printed.begin}), which would become part of a citable sentence: drop --no-byline"
+            )
+    if not problems and not any(p.sentences for p in parts.paragraphs):
+        problems.append("no sentence to cite between the title (and byline) and the boilerplate")
+    if problems:
+        raise AddSourceError("\n".join(f"{file}: {problem}" for problem in problems))
+    return parts
+
+
+def _write_all(files: dict[Path, bytes]) -> None:
+    """Write every file or none: a failure part way removes those written, so the project is
+    left as it was; an existing file is never overwritten."""
+    written: list[Path] = []
+    try:
+        for path, content in files.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("xb") as out:
+                written.append(path)
+                out.write(content)
+    except OSError:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
+
+
+def add_source(project: Project, file: Path, details: SourceDetails) -> AddedSource:
+    """Copy `file` into the project as a new source and write its description and starters;
+    everything is checked before the first file is written."""
+    data, text = _read(file)
+    slug = details.identifier
+    _check_inputs(project, text, slug, details)
+    rules = replace(details.rules, author=details.author)
+    parts = _segment(file, text, rules)
     entities = known_entities(project)
     mentions = suggest_mentions(parts, slug, entities)
-    project.sources_dir.mkdir(parents=True, exist_ok=True)
     target = project.sources_dir / f"{slug}.txt"
-    shutil.copyfile(file, target)
-    description = describe_source(project, target, rules)
     prefixes = segment_prefix(slug)
     facts = project.triples_dir / f"{slug}.trig"
-    dataset = starter_facts(details, parts, entities)
-    facts.write_text(format_trig(dataset, prefixes), "utf-8")
     suggestions = project.triples_dir / "suggestions" / f"{slug}.ttl"
-    suggestions.parent.mkdir(exist_ok=True)
-    suggestions.write_text(format_turtle(suggestions_graph(parts, mentions), prefixes), "utf-8")
+    description = target.with_suffix(".ttl")
+    _write_all(
+        {
+            target: data,
+            description: source_description(project, target, text, rules).encode(),
+            facts: format_trig(starter_facts(details, parts, entities), prefixes).encode(),
+            suggestions: format_turtle(suggestions_graph(parts, mentions), prefixes).encode(),
+        }
+    )
     log.info("added source %s: %d paragraphs", slug, len(parts.paragraphs))
     return AddedSource(slug, target, description, facts, suggestions, parts, mentions)
 
@@ -252,16 +336,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     boiler.add_argument(
         "--no-boilerplate", action="store_true", help="the text has no page boilerplate"
     )
+    parser.add_argument(
+        "--no-byline",
+        action="store_true",
+        help="the text prints no byline (by default add-source refuses a text whose byline it "
+        "cannot find); the author is then recorded as background knowledge",
+    )
 
 
 def run(args: argparse.Namespace, project: Project) -> int:
     """Add the source and tell the curator what was written and what to do next."""
     marker = None if args.no_boilerplate else args.boilerplate_marker
+    rules = SegmentRules(marker, byline=not args.no_byline)
     try:
-        details = SourceDetails(args.title, args.author, args.date, args.slug, SegmentRules(marker))
+        details = SourceDetails(args.title, args.author, args.date, args.slug, rules)
         added = add_source(project, args.file, details)
     except (AddSourceError, OSError) as error:
-        print(f"add-source: {error}", file=sys.stderr)
+        for line in str(error).splitlines():
+            print(f"add-source: {line}", file=sys.stderr)
+        print("add-source: nothing was written", file=sys.stderr)
         return 1
     boiler = added.parts.boilerplate
     for path in (added.text, added.description, added.facts, added.suggestions):

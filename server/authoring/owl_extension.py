@@ -22,17 +22,16 @@ from rdflib.namespace import OWL, RDF
 
 from ..pipeline.assemble import assemble
 from ..pipeline.build import reasoner_facts
+from ..pipeline.clashes import clashes, unwritten
 from ..pipeline.diff import show
 from ..pipeline.loading import load_sources
 from ..pipeline.reason import reasoner_input
 from ..project import ID_NS, ONTOLOGY_GRAPH, ONTOLOGY_NS, Project, source_iri
-from ..query_files import read_query
 from .sources import segment_prefix
 from .turtle_format import declared_prefixes, format_trig
 
 ADDITIONS = ID_NS + "extension"
 INFERENCES = ID_NS + "extension-inferred"
-EXPLAINING_CHECK = "implied-disjoint-types-violation.rq"
 
 
 def _short(node: ox.NamedNode) -> str:
@@ -127,16 +126,14 @@ class Extension:
         return inferred
 
     def explain(self) -> str:
-        """Why the additions contradict the ontology, as far as the explaining check tells."""
-        store = ox.Store()
-        data = (self.merged + self.added()).serialize(format="nt", encoding="utf-8")
-        store.load(data, format=ox.RdfFormat.N_TRIPLES)
-        query = read_query(self.project.queries_dir / "checks" / EXPLAINING_CHECK)
+        """Why the additions contradict the ontology: the facts behind each pair of disjoint
+        classes an individual would fall in."""
+        ontology = self.merged  # the ontology's axioms are merged with the facts
         reasons = [
-            f"{_short(row['individual'])} would be both {_short(row['first'])} and "
-            f"{_short(row['second'])}, which are disjoint (one of them through "
-            f"{_short(row['because'])})"
-            for row in store.query(query.text)  # type: ignore[union-attr]
+            f"{show(clash.individual)} would be both {show(clash.first)} and "
+            f"{show(clash.second)}, which are disjoint ({clash.because_first}; "
+            f"{clash.because_second})"
+            for clash in clashes(ontology, unwritten(self.merged + self.added()))
         ]
         if not reasons:
             reasons = ["HermiT, through owlready2, gives no explanation; check the added facts"]

@@ -29,7 +29,7 @@ from ..store.build_files import DATASET_FILE, MANIFEST_FILE
 from .assemble import Assembly, assemble
 from .coverage import Coverage, coverage
 from .loading import Sources, load_sources
-from .problems import InvalidProject, Problem
+from .problems import InvalidProject, Problem, same_problem
 from .quads import merge_chunks, oxigraph_quads, write_chunk
 from .reason import ReasonerFailure, infer
 from .term_usage import TermUsage, term_warnings, usage_of
@@ -43,7 +43,7 @@ from .units import (
     plan_units,
     work_folder,
 )
-from .validate import WRITTEN_AT, check_assembly
+from .validate import check_assembly
 
 log = logging.getLogger(__name__)
 
@@ -77,24 +77,17 @@ class Report:
     def add(self, checked: Checked) -> None:
         """Take in a unit's outcome. A problem several units meet (the ontology's, an entity
         two units name) is reported once, where a unit could say the file and line."""
-        known = {_identity(p): i for i, p in enumerate(self.problems)}
+        known = {same_problem(p): i for i, p in enumerate(self.problems)}
         for problem in checked.problems:
-            same = known.get(_identity(problem))
+            same = known.get(same_problem(problem))
             if same is None:
-                known[_identity(problem)] = len(self.problems)
+                known[same_problem(problem)] = len(self.problems)
                 self.problems.append(problem)
             elif self.problems[same].line is None and problem.line is not None:
                 self.problems[same] = problem
         self.coverage.extend(checked.coverage)
         self.inferred += checked.new_inferences
         self.usage.extend(checked.usage)
-
-
-def _identity(problem: Problem) -> tuple[object, ...]:
-    """What a problem is about, apart from where a unit found it written."""
-    if problem.resource is None:
-        return (problem.file, problem.line, problem.rule, problem.message)
-    return (problem.rule, problem.resource, problem.message.partition(WRITTEN_AT)[0])
 
 
 def reasoner_facts(assembly: Assembly) -> list[Graph]:

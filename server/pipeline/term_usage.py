@@ -26,8 +26,8 @@ from ..project import ONTOLOGY_GRAPH, ONTOLOGY_NS, Project
 from ..vocab import AKG
 from .assemble import Assembly
 from .loading import SourceFile, Sources
+from .locations import declaration_line
 from .problems import Problem
-from .validate import declaration_line
 
 # the marker of a term declared ahead of the data on purpose; read when the ontology has it
 DECLARED_KINDS = (

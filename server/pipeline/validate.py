@@ -2,26 +2,25 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pyoxigraph as ox
 import pyshacl
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import OWL, PROV, RDF, RDFS, SH, XSD
+from rdflib import Graph, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 
-from ..authoring.turtle_format import declared_prefixes
-from ..curie import prefixed_names, turtle_name
-from ..project import PROVENANCE_GRAPH, STATEMENT_NS, Project
+from ..project import STATEMENT_NS, Project
 from ..query_files import read_query
 from ..vocab import AKG, NIF
 from .assemble import Assembly
-from .loading import SourceFile, Sources
+from .clashes import check_disjoint_classes, check_functional_values
+from .curator_checks import check_fact_graphs, check_literal_ranges, check_unknown_iris
+from .loading import Sources
+from .locations import locate_description, locate_statement, short
 from .problems import Problem, relative
 from .quads import to_oxigraph
 
 EXEMPT_NAMESPACES = (str(RDF), str(RDFS), str(OWL), str(XSD))
-WRITTEN_AT = " (written at "  # where a check query's resource is written, after its message
 DECLARATIONS = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
 
 
@@ -100,7 +99,7 @@ def check_shapes(assembly: Assembly, sources: Sources) -> list[Problem]:
         shape = shapes.value(None, SH.property, shape) or shape
         text = report.value(result, SH.resultMessage)
         rule = "shacl:" + (str(shape).rsplit("/", 1)[-1] if isinstance(shape, URIRef) else "shape")
-        message = f"{_short(path) if path is not None else ''} {text}".strip()
+        message = f"{short(path) if path is not None else ''} {text}".strip()
         if str(focus).startswith(STATEMENT_NS):
             where, line, resource, fact = locate_statement(assembly, sources, URIRef(focus))
             message += f" (fact: {fact})"
@@ -111,80 +110,17 @@ def check_shapes(assembly: Assembly, sources: Sources) -> list[Problem]:
     return problems
 
 
-def locate_statement(
-    assembly: Assembly, sources: Sources, statement: URIRef
-) -> tuple[str, int | None, URIRef, str]:
-    """Where the fact of a reified statement is written, its subject, and the fact in short.
-
-    A curator edits the fact, not its generated statement: so the line is the subject's in the
-    graph of a segment that states it, else the subject's first line anywhere.
-    """
-    provenance = assembly.graph(PROVENANCE_GRAPH)
-    triple = [provenance.value(statement, p) for p in (RDF.subject, RDF.predicate, RDF.object)]
-    fact = " ".join(_short(term) for term in triple)
-    subject = triple[0]
-    if not isinstance(subject, URIRef):
-        return "(dataset)", None, statement, fact
-    for segment in sorted(provenance.objects(statement, PROV.wasDerivedFrom)):
-        for file in sources.facts:
-            if (line := line_in_graph(file, str(segment), str(subject))) is not None:
-                return file.name, line, subject, fact
-    where, line = sources.locate(str(subject), sources.facts + sources.texts + sources.ontology)
-    return where, line, subject, fact
-
-
-def _short(term: object) -> str:
-    """A term as a curator writes it: a prefixed name, a literal cut short; a path as SHACL's."""
-    if isinstance(term, URIRef):
-        return turtle_name(str(term))
-    if isinstance(term, Literal):
-        written = term.n3()
-        return written if len(written) <= 60 else written[:57] + "..."
-    return term.n3() if isinstance(term, BNode) else "?"
-
-
-def line_in_graph(file: SourceFile, graph: str, iri: str) -> int | None:
-    """The line inside a block of the named graph `graph` of a TriG file where `iri` starts a
-    description, else the first line there that names it."""
-    prefixes = declared_prefixes(file.text)
-    opening = re.compile(rf"^\s*{name_pattern(graph, prefixes)}\s*\{{")
-    named = re.compile(name_pattern(iri, prefixes))
-    inside, mentioned = False, None
-    for number, line in enumerate(file.text.splitlines(), start=1):
-        if opening.match(line):
-            inside = True
-        elif inside and line.strip() == "}":
-            inside = False
-        elif inside and (found := named.search(line)):
-            if not line[: found.start()].strip():
-                return number
-            mentioned = mentioned or number
-    return mentioned
-
-
-def declaration_line(file: SourceFile, iri: str) -> int | None:
-    """The line where a Turtle file starts the description of `iri` (its name at the start of
-    the line, as `fmt` writes subjects), else the first line naming it."""
-    subject = re.compile("^" + name_pattern(iri, declared_prefixes(file.text)))
-    for number, line in enumerate(file.text.splitlines(), start=1):
-        if subject.match(line):
-            return number
-    return file.line_of(iri)
-
-
-def name_pattern(iri: str, prefixes: dict[str, str]) -> str:
-    """A regular expression for `iri` written in full or by a prefixed name, and no longer."""
-    names = [f"<{iri}>", *prefixed_names(iri, prefixes)]
-    return "(?:" + "|".join(re.escape(name) for name in names) + r")(?![\w-])"
-
-
 def check_queries(
-    project: Project, store: ox.Store, sources: Sources | None = None
+    project: Project,
+    store: ox.Store,
+    sources: Sources | None = None,
+    assembly: Assembly | None = None,
 ) -> list[Problem]:
     """Every `queries/checks/*-violation.rq` returns no rows; each row is one problem.
 
-    With `sources`, the message also says where the row's first resource is written, so that
-    an individual in two disjoint classes or an unsatisfiable class points at its file and line.
+    With `sources`, a problem points at where its row's first resource is written, so that an
+    individual with two labels or a citation of the boilerplate names the line to fix; a
+    generated statement stands for its fact, written in its sentence's graph (with `assembly`).
     """
     problems = []
     for path in project.check_queries():
@@ -194,13 +130,17 @@ def check_queries(
             resource = next((v.value for v in values if isinstance(v, ox.NamedNode)), None)
             shown = ", ".join(str(v) for v in values if v is not None)
             message = f"{query.summary}: {shown}"
+            where, line = relative(path, project.root), None
             if sources is not None and resource is not None:
-                where, line = sources.locate(resource, sources.facts + sources.ontology)
-                if line is not None:
-                    message += f"{WRITTEN_AT}{where}:{line})"
-            problems.append(
-                Problem(relative(path, project.root), None, path.stem, resource, message)
-            )
+                if assembly is not None and resource.startswith(STATEMENT_NS):
+                    found, line, subject, fact = locate_statement(
+                        assembly, sources, URIRef(resource)
+                    )
+                    resource, message = str(subject), f"{query.summary}: {fact}"
+                else:
+                    found, line = locate_description(sources, resource)
+                where = found if line is not None else where
+            problems.append(Problem(where, line, path.stem, resource, message))
     return problems
 
 
@@ -210,5 +150,10 @@ def check_assembly(project: Project, sources: Sources, assembly: Assembly) -> li
     problems += check_declared_terms(sources)
     problems += check_offsets(assembly, sources, project.root)
     problems += check_shapes(assembly, sources)
-    problems += check_queries(project, to_oxigraph(assembly.dataset), sources)
+    problems += check_fact_graphs(sources, assembly)
+    problems += check_unknown_iris(sources, assembly)
+    problems += check_literal_ranges(sources, assembly)
+    problems += check_disjoint_classes(sources, assembly)
+    problems += check_functional_values(sources, assembly)
+    problems += check_queries(project, to_oxigraph(assembly.dataset), sources, assembly)
     return problems
