@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import Flask
 
 from .. import package_data
-from . import argument, entity, home, query_page, reader, search, terms, timeline
+from . import argument, curation, entity, home, query_page, reader, search, terms, timeline
 
 TEMPLATES = (
     "argument.html",
@@ -32,7 +32,16 @@ def _template_globals() -> dict[str, object]:
 def init_app(app: Flask) -> None:
     """Register the page blueprints and what every page template may use."""
     package_data.check()  # a missing view query or asset stops the start, not a request
-    blueprints = (home.bp, query_page.bp, search.bp, reader.bp, argument.bp, timeline.bp, entity.bp)
+    blueprints = (
+        home.bp,
+        query_page.bp,
+        search.bp,
+        reader.bp,
+        argument.bp,
+        timeline.bp,
+        curation.bp,
+        entity.bp,
+    )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     app.context_processor(_template_globals)
