@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flask import Flask, Response
+from flask import Flask, Response, jsonify
 from markupsafe import escape
 
 from .pipeline.build import build_project
@@ -122,6 +122,20 @@ def attach(app: Flask, project: Project) -> LiveReload:
             response.set_data(response.get_data().replace(MAIN, MAIN + failure.banner(), 1))
         return response
 
+    def dev_version() -> Response:
+        """The served dataset's version and why the last build is not served, if it is not:
+        pages poll it to reload after a rebuild, and to show a broken edit's problems."""
+        failure = watcher.shown(app)
+        answer = jsonify(
+            {
+                "version": app.extensions[store.EXTENSION].version,
+                "error": failure and {"heading": failure.heading, "problems": failure.problems},
+            }
+        )
+        answer.headers["Cache-Control"] = "no-store"
+        return answer
+
+    app.add_url_rule("/_dev/version", "dev_version", dev_version, methods=["GET"])
     return watcher
 
 

@@ -149,6 +149,20 @@ def test_dev_mode_refuses_another_site(dev: FlaskClient) -> None:
     assert dev.get("/curation/suggest?q=abe", headers=headers).status_code == 403
 
 
+def test_dev_mode_refuses_a_name_rebound_to_this_machine(
+    dev: FlaskClient, project: Project
+) -> None:
+    """DNS rebinding: the browser sends the attacker's name as Host and Origin alike."""
+    before = (project.root / FACTS).read_bytes()
+    headers = {"Host": "attacker.example:8766", "Origin": "http://attacker.example:8766"}
+    fact = {"subject": "Japan", "property": "skos:altLabel", "object": "Rebound"}
+    body = {"source": SLUG, "sentence": "p1-s4", "add": [fact]}
+    assert dev.post("/curation/facts", json=body, headers=headers).status_code == 403
+    assert (project.root / FACTS).read_bytes() == before
+    local = {"Host": "127.0.0.1:8766", "Origin": "http://localhost:8766"}
+    assert dev.get("/curation/suggest?q=abe", headers=local).status_code == 200
+
+
 def test_the_update_token_allows_curation_on_a_shared_server(project: Project) -> None:
     client = make_app(project, UPDATE_TOKEN=TOKEN).test_client()
     assert client.get("/curation/suggest?q=abe").status_code == 401
@@ -182,3 +196,24 @@ def test_a_fact_stated_already_changes_nothing(dev: FlaskClient) -> None:
     answer = response.get_json()
     assert response.status_code == 200, answer
     assert answer["written"] == [] and answer["changes"][0]["added"] == ""
+
+
+@pytest.mark.parametrize("subject", ["<http://x y>", "<http://x> <http://y>"])
+def test_a_malformed_iri_is_a_refusal_not_an_error(dev: FlaskClient, subject: str) -> None:
+    fact = {"subject": subject, "property": "rdfs:label", "object": "x"}
+    answer = dev.post("/curation/facts", json={"source": SLUG, "sentence": "p1-s1", "add": [fact]})
+    assert answer.status_code == 422
+    assert "not a valid IRI" in answer.get_data(as_text=True)
+
+
+def test_a_facts_file_that_does_not_parse_is_named_not_an_error(
+    dev: FlaskClient, project: Project
+) -> None:
+    broken = project.triples_dir / "broken.trig"
+    broken.write_text("PREFIX s: <x:>\ns:a s:b", "utf-8")
+    fact = {"subject": "Japan", "property": "skos:altLabel", "object": "Nippon"}
+    body = {"source": SLUG, "sentence": "p1-s4", "add": [fact]}
+    answer = dev.post("/curation/facts", json=body)
+    broken.unlink()
+    assert answer.status_code == 422
+    assert "triples/broken.trig does not parse" in answer.get_data(as_text=True)

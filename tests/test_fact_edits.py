@@ -193,3 +193,15 @@ def test_a_file_that_does_not_parse_blocks_every_edit(mini_project: Project) -> 
     (mini_project.triples_dir / "broken.trig").write_text("s:p1-s1 { not trig", "utf-8")
     outcome = apply_edit(mini_project, [SentenceEdit("test-note", "p1-s2", add=(party(),))])
     assert [(p.file, p.rule) for p in outcome.problems] == [("triples/broken.trig", "parse")]
+
+
+def test_correcting_a_value_in_one_edit_keeps_the_facts_claim(mini_project: Project) -> None:
+    """Remove the old fact and add the new one in one edit: the claim still covers it."""
+    assert apply_edit(mini_project, [SentenceEdit("test-note", "p1-s2", add=(party(POSSIBLE),))])
+    other = Individual("alliance", "other-alliance", AKG.Alliance, "Other alliance")
+    corrected = Fact(STATE, party().property, other.iri)
+    edit = SentenceEdit("test-note", "p1-s2", add=(corrected,), remove=(party(),), declare=(other,))
+    outcome = apply_edit(mini_project, [edit])
+    assert outcome.accepted, outcome.problems
+    [tag] = tags_of(corrected.triple, claims_in(graph_of(mini_project, "p1-s2")))
+    assert (tag.kind, tag.factuality) == (POSSIBLE.kind, POSSIBLE.factuality)

@@ -229,3 +229,11 @@ def test_issue_14_a_curator_mistake_comes_with_a_hint(
     overlay(mini_project, DATA / "invalid" / case)
     [problem] = [p for p in check_project(mini_project).problems if p.rule == rule]
     assert hint in problem.message, problem.message
+
+
+def test_issue_14_facts_cited_to_a_whole_paragraph_are_refused(mini_project: Project) -> None:
+    facts = mini_project.triples_dir / "test-note.trig"
+    facts.write_text(facts.read_text("utf-8").replace("s:p1-s2 {", "s:p1 {"), "utf-8")
+    [problem] = [p for p in check_project(mini_project).problems if p.rule == "fact-graph"]
+    assert problem.resource == NOTE + "p1"
+    assert "is not a sentence, the title or the byline" in problem.message

@@ -10,11 +10,13 @@ out.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -191,10 +193,14 @@ def apply_edit(
             texts[path] = text
     if not texts:
         return Outcome(changes)
-    problems = new_problems(project, texts, baseline) or _conflicts(project, originals)
+    problems = new_problems(project, texts, baseline)
     if problems or dry_run:
-        return Outcome(changes, problems, texts=texts)
-    return Outcome(changes, written=_write_all(texts), texts=texts)
+        return Outcome(changes, problems or _conflicts(project, originals), texts=texts)
+    with _locked(list(texts)):  # another process's edit waits here, then sees the conflict
+        problems = _conflicts(project, originals)
+        if problems:
+            return Outcome(changes, problems, texts=texts)
+        return Outcome(changes, written=_write_all(texts), texts=texts)
 
 
 def _edited(
@@ -204,7 +210,7 @@ def _edited(
     dataset = Dataset()
     try:
         dataset.parse(data=text, format="trig")
-    except SyntaxError as error:
+    except Exception as error:  # rdflib raises more than SyntaxError on a broken file
         raise EditError(f"triples/{slug}.trig does not parse, fix it first: {error}") from error
     known = sentences_of(project, slug)
     before: dict[URIRef, set[Triple]] = {}
@@ -238,12 +244,14 @@ def _apply(graph: Graph, edit: SentenceEdit, text: str, names: _Names) -> None:
     emptied = set(empty_covers(graph, claims_in(graph)))
     for fact in edit.remove:
         graph.remove(fact.triple)
-    for claim, resource in set(empty_covers(graph, claims_in(graph))) - emptied:
-        graph.remove((claim, AKG.covers, resource))  # the claim's last fact about it went
     for fact in edit.add:
         graph.add(fact.triple)
         if fact.claim is not None:
             _claim_fact(graph, fact, fact.claim, text, names)
+    # a cover goes only when the whole edit leaves the claim nothing about that resource: a
+    # value corrected by removing the old fact and adding the new keeps the fact's claim
+    for claim, resource in set(empty_covers(graph, claims_in(graph))) - emptied:
+        graph.remove((claim, AKG.covers, resource))
 
 
 def _claim_fact(graph: Graph, fact: Fact, claim: Claim, text: str, names: _Names) -> None:
@@ -356,9 +364,13 @@ class _Names:
         return next(o for o in options if o.lower() not in self.labels)
 
 
+HINT = re.compile(r"; did you mean [^?]*\?")
+
+
 def problem_key(problem: Problem) -> tuple:
-    """What a problem is about, apart from the lines an edit shifts."""
-    message = PLACE.sub(r"\1", WRITTEN_AT.sub("", problem.message))
+    """What a problem is about, apart from the lines an edit shifts and the names a hint
+    suggests (an edit that declares a new individual changes the nearest names)."""
+    message = PLACE.sub(r"\1", WRITTEN_AT.sub("", HINT.sub("", problem.message)))
     if problem.resource is None:
         return (problem.file, problem.rule, message)
     return (problem.rule, problem.resource, message)
@@ -395,6 +407,18 @@ def checked_copy(project: Project, target: Path) -> Project:
     if checks.is_dir():
         shutil.copytree(checks, target / "queries" / "checks")
     return Project(target.resolve())
+
+
+@contextmanager
+def _locked(paths: list[Path]) -> Iterator[None]:
+    """Hold an exclusive lock on each file (in one order, so two edits cannot deadlock) from
+    the conflict check to the replace: a second edit, in this process or another, waits and
+    then finds the file changed."""
+    with ExitStack() as stack:
+        for path in sorted(paths):
+            handle = stack.enter_context(path.open("rb"))
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        yield
 
 
 def _conflicts(project: Project, originals: dict[Path, bytes]) -> list[Problem]:

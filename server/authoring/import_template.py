@@ -147,7 +147,10 @@ def resolve_rows(
     project: Project, rows: list[Row], source: str | None, name: str
 ) -> list[Resolved]:
     """Every row as a fact; all the rows' mistakes at once, as `FILE:ROW: column: message`."""
-    vocab = vocabulary(project)
+    try:
+        vocab = vocabulary(project)
+    except Unresolved as error:  # a facts file that does not parse: no name can be read
+        raise TemplateError([str(error)]) from error
     _template_labels(rows, vocab)
     texts: dict[str, dict[URIRef, str]] = {}
     resolved, errors = [], []

@@ -94,7 +94,11 @@ def vocabulary(project: Project) -> Vocabulary:
                 vocab.name(term, str(label), prop == RDFS.label)
     for path in project.fact_files():
         dataset = Dataset()
-        dataset.parse(path, format="trig")
+        try:
+            dataset.parse(path, format="trig")
+        except Exception as error:  # rdflib raises more than SyntaxError on a broken file
+            name = path.relative_to(project.root).as_posix()
+            raise Unresolved(f"{name} does not parse, fix it first ({error})") from error
         for s, p, o, _ in dataset.quads((None, None, None, None)):
             if p in NAMING and str(s).startswith(ID_NS):
                 if not str(s).startswith((SOURCE_NS, BACKGROUND_NS)):
@@ -104,13 +108,20 @@ def vocabulary(project: Project) -> Vocabulary:
     return vocab
 
 
+def _iri(text: str) -> URIRef:
+    """An IRI as written, refused when RDF would not take it (a space, a second `<...>`)."""
+    if not text or re.search(r'[\s<>"{}|\\^`]', text) or ":" not in text:
+        raise Unresolved(f"<{text}> is not a valid IRI")
+    return URIRef(text)
+
+
 def resolve_name(text: str, kind: str, vocab: Vocabulary) -> URIRef:
     """An IRI (`<...>` or `https://...`), a prefixed name of the project's prefixes, or the
     label or alternative label (in any letter case) of one `kind` of resource that exists."""
     if text.startswith("<") and text.endswith(">"):
-        return URIRef(text[1:-1])
+        return _iri(text[1:-1])
     if re.fullmatch(r"https?://\S+", text):
-        return URIRef(text)
+        return _iri(text)
     curie = CURIE.fullmatch(text)
     if curie and curie[1] in PREFIXES:
         return URIRef(PREFIXES[curie[1]] + curie[2])
@@ -164,7 +175,7 @@ def literal_value(text: str, prop: URIRef, vocab: Vocabulary) -> URIRef | Litera
     if text.startswith(('"', "'")):
         return turtle_literal(text)
     if text.startswith("<") and text.endswith(">"):
-        return URIRef(text[1:-1])
+        return _iri(text[1:-1])
     declared = vocab.ranges.get(prop)
     annotation = vocab.properties.get(prop) == OWL.AnnotationProperty
     if declared in (RDF.langString, RDFS.Literal) or prop in WORDS or (annotation and not declared):

@@ -22,6 +22,7 @@ from werkzeug.exceptions import HTTPException
 
 from .. import live_reload
 from ..authoring.fact_edits import EditError, apply_edit
+from ..authoring.name_lookup import Unresolved
 from ..pipeline.problems import Problem
 from ..project import Project
 from ..sparql.call import Call
@@ -42,14 +43,31 @@ def _dev() -> bool:
     return live_reload.EXTENSION in current_app.extensions
 
 
-def _from_this_machine() -> bool:
-    """Loopback, and not a script of another site (a cross-site POST carries its Origin)."""
+LOOPBACK_NAMES = ("localhost",)
+
+
+def _is_loopback(host: str | None) -> bool:
+    """A host name or address that can only mean this machine."""
+    if not host:
+        return False
+    if host.lower() in LOOPBACK_NAMES:
+        return True
     try:
-        local = ipaddress.ip_address(request.remote_addr or "").is_loopback
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
-        local = False
+        return False
+
+
+def _from_this_machine() -> bool:
+    """Loopback, addressed by a loopback name, and not a script of another site. The Host and
+    Origin headers both come from the browser, so each must name this machine on its own: a
+    name rebound to 127.0.0.1 (DNS rebinding) matches itself, never a loopback name."""
+    if not _is_loopback(request.remote_addr):
+        return False
+    if not _is_loopback(urlsplit(f"//{request.host}").hostname):
+        return False
     origin = request.headers.get("Origin")
-    return local and (origin is None or urlsplit(origin).netloc == request.host)
+    return origin is None or _is_loopback(urlsplit(origin).hostname)
 
 
 def project_of_app() -> Project | None:
@@ -122,6 +140,7 @@ def facts() -> Response:
 def _apply(project: Project, body: dict) -> Response:
     """Resolve the request's names, then check and write the edit, one edit at a time."""
     dry_run = bool(body.get("dry_run"))
+    file = f"triples/{str(body.get('source') or '').strip('<>').rsplit('/', 1)[-1]}.trig"
     try:
         edit, mistakes = read_edit(project, body)
         if mistakes:
@@ -130,8 +149,8 @@ def _apply(project: Project, body: dict) -> Response:
             outcome = apply_edit(project, [edit], dry_run=dry_run)
     except BadRequest as error:
         return _error(400, str(error))
-    except EditError as error:
-        return _refused([Problem(f"triples/{edit.slug}.trig", None, "edit", None, str(error))])
+    except (EditError, Unresolved) as error:
+        return _refused([Problem(file, None, "edit", None, str(error))])
     if not outcome.accepted:
         return _refused(outcome.problems)
     return jsonify(accepted(project, edit, outcome, dry_run=dry_run, dev=_dev()))

@@ -9,12 +9,15 @@ stay out of the fact list, which their panel already shows. Works without JavaSc
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, render_template
+from flask import Blueprint, Response, current_app, render_template, request
 
+from .. import live_reload
 from ..project import SOURCE_NS, source_iri
+from ..store.backend import get_store
 from . import claims, display, page_cache, terms, views
 from .claims import Claim
 from .search import fold
@@ -203,10 +206,23 @@ def essay(slug: str) -> str | Response:
         )
         return Response(body, status=404, content_type="text/html; charset=utf-8")
     source = found[slug]
-    return page_cache.cached(f"essay/{slug}", lambda: _render(source))
+    curate = curation_enabled()
+    key = f"essay/{slug}" + ("?curate" if curate else "")
+    return page_cache.cached(key, lambda: _render(source, curate))
 
 
-def _render(source: Source) -> str:
+def curation_enabled() -> bool:
+    """Whether to offer the curation panel: under `serve --dev` to this machine, else only on
+    `?curate=1` (the page cannot know the update token, so the API decides, 401 or 403)."""
+    dev = live_reload.EXTENSION in current_app.extensions
+    try:
+        local = ipaddress.ip_address(request.remote_addr or "").is_loopback
+    except ValueError:
+        local = False
+    return (dev and local) or request.args.get("curate") == "1"
+
+
+def _render(source: Source, curate: bool = False) -> str:
     argument = claims.argument(source.iri, sentence_texts(source.iri))
     paragraphs, segments = _segments(source.iri, argument.iris)
     for segment in segments.values():
@@ -218,6 +234,8 @@ def _render(source: Source) -> str:
         paragraphs=paragraphs,
         title=segments.get(source.iri + "/title"),
         author=source.author.value if source.author else None,
+        curate=curate,
+        version=get_store().version,
         queries={
             name: views.sparql_href(name, source=node)
             for name in ("essay-segments", "essay-facts", "argument-claims", "argument-links")

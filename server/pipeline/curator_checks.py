@@ -9,6 +9,7 @@ catch them before the build.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterator
 
 from rdflib import Graph, Literal, URIRef
@@ -50,20 +51,26 @@ def check_fact_graphs(sources: Sources, assembly: Assembly) -> list[Problem]:
     segments = {str(s) for s in assembly.dataset.subjects(NIF.referenceContext, None)}
     for file in sources.facts:
         prefix = source_iri(file.path.stem) + "/"
-        known = sorted(s for s in segments if s.startswith(prefix))
+        known = sorted((s for s in segments if s.startswith(prefix)), key=_text_order)
         citable = [k for k in known if "-s" in k or k.endswith(("/title", "/byline"))]
         for name, _ in _facts_graphs(file):
-            if not name.startswith(prefix) or name in known:
+            if not name.startswith(prefix) or name in citable:
                 continue
             near = difflib.get_close_matches(name, citable, n=3, cutoff=0.6)
             message = (
-                f"{_written(file, name)} is not a segment of {turtle_name(prefix[:-1])}: "
+                f"{_written(file, name)} is not a sentence, the title or the byline of "
+                f"{turtle_name(prefix[:-1])}: "
                 f"its text has {_segment_summary(known, prefix)}"
                 + (f"; did you mean {', '.join(_written(file, n) for n in near)}?" if near else "")
             )
             line = file.line_of(name)
             problems.append(Problem(file.name, line, "fact-graph", name, message))
     return problems
+
+
+def _text_order(iri: str) -> tuple[int, ...]:
+    """p2-s10 after p2-s9: the numbers of a segment's name, compared as numbers."""
+    return tuple(int(n) for n in re.findall(r"\d+", iri.rsplit("/", 1)[-1]))
 
 
 def _written(file: SourceFile, iri: str) -> str:
