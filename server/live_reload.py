@@ -25,6 +25,9 @@ from .store import backend as store
 
 log = logging.getLogger(__name__)
 EXTENSION = "alliance_kg.live_reload"
+END_OF_BODY = b"</body>"
+# every page polls /_dev/version and reloads itself after a rebuild (static/live.js)
+RELOADER = b'<script src="/static/live.js" defer></script>\n'
 
 
 def watched_files(project: Project) -> dict[Path, float]:
@@ -117,9 +120,11 @@ def attach(app: Flask, project: Project) -> LiveReload:
     def show_failure(response: Response) -> Response:
         if response.mimetype != "text/html" or response.direct_passthrough:
             return response
+        page = response.get_data()
         failure = watcher.shown(app)
         if failure:
-            response.set_data(response.get_data().replace(MAIN, MAIN + failure.banner(), 1))
+            page = page.replace(MAIN, MAIN + failure.banner(), 1)
+        response.set_data(page.replace(END_OF_BODY, RELOADER + END_OF_BODY, 1))
         return response
 
     def dev_version() -> Response:

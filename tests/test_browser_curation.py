@@ -236,3 +236,40 @@ def test_a_broken_edit_shows_its_problem_after_the_poll_and_the_fix_clears_it(
     facts.write_text(good, "utf-8")
     sync_api.expect(banner).to_have_count(0, timeout=REBUILT)
     assert page.errors == []
+
+
+def test_on_a_shared_server_the_panel_asks_for_the_update_token_and_sends_it(
+    project: Project,
+) -> None:
+    """Without --dev the API wants the update token: the panel asks for it on the first 401,
+    keeps it for the tab, and the next requests carry it (a refusal then comes from the rules,
+    not from the door)."""
+    app = create_app(
+        {
+            "BUILD_DIR": str(project.build_dir / "current"),
+            "INSTANCE_PATH": str(project.root / "instance"),
+            "WARM_PAGES": False,
+            "TESTING": True,
+            "UPDATE_TOKEN": "s3cret",
+        }
+    )
+    before = _files(project)
+    with served(app) as url, sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        page = browser.new_page(base_url=url, viewport={"width": 1280, "height": 900})
+        page.set_default_timeout(15_000)
+        page.goto(f"/essay/{SLUG}?curate=1#p1-s5")
+        page.locator("#p1-s5 .facts-of button", has_text="Add a fact").click()
+        page.fill("#cur-subject", "9/11")
+        token = page.locator("#cur-token")
+        sync_api.expect(token).to_be_visible()  # the suggestion request got 401
+        token.fill("s3cret")
+        token.dispatch_event("change")
+        _choose(page, "subject", "9/11", "9/11 terrorist attacks")
+        _choose(page, "property", "year", "year")
+        page.fill("#cur-object", '"2001-09-11"^^xsd:date')
+        page.locator("#curation button[type=submit]").click()
+        problems = page.locator("#curation .curation-problems")
+        sync_api.expect(problems).to_contain_text("the range is xsd:gYear", timeout=CHECKED)
+        browser.close()
+    assert _files(project) == before

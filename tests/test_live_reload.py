@@ -251,3 +251,23 @@ def test_a_build_the_log_cannot_replay_onto_keeps_every_update_served_and_says_w
     repair(project.root / "instance" / "updates.log", {1})  # as `alliance-kg updates repair`
     assert (state_label(client), mine(client)) == ("Test nation", 1)
     assert "does not replay" not in client.get("/", headers=HTML).get_data(as_text=True)
+
+
+def test_every_page_reloads_itself_under_dev_only(
+    dev: tuple[Project, FlaskClient, LiveReload], essay_project: Project
+) -> None:
+    """Under --dev each page loads live.js, which polls /_dev/version and reloads on a new
+    build; a shared server serves neither the script tag nor the endpoint."""
+    _, client, _ = dev
+    for path in ("/", "/id/actor/japan", "/timeline", "/argument"):
+        html = client.get(path, headers={"Accept": "text/html"}).get_data(as_text=True)
+        assert "/static/live.js" in html, path
+    version = client.get("/_dev/version").get_json()
+    assert version["version"] and version["error"] is None
+    shared = create_app(
+        {"BUILD_DIR": str(essay_project.build_dir / "current"), "TESTING": True}
+    ).test_client()
+    assert "/static/live.js" not in shared.get("/", headers={"Accept": "text/html"}).get_data(
+        as_text=True
+    )
+    assert shared.get("/_dev/version").status_code == 404

@@ -56,8 +56,9 @@
     function search() {
       var q = input.value.trim(), query = Object.assign({ q: q, source: source, limit: 10 }, params());
       if (query.skip) { close(); return; }
-      fetch("/curation/suggest?" + new URLSearchParams(query))
+      fetch("/curation/suggest?" + new URLSearchParams(query), { headers: authorization() })
         .then(function (response) {
+          if (response.status === 401 || response.status === 403) askForToken();
           if (!response.ok) return response.json().then(function (body) { throw new Error(body.error); });
           return response.json();
         })
@@ -204,12 +205,29 @@
     status.scrollIntoView({ block: "nearest" });
   }
 
+  // On a shared server the API asks for the update token (401 or 403): the panel then asks
+  // for it once and keeps it for this tab, sending it as /update expects it.
+  var TOKEN_KEY = "alliance-kg-update-token";
+  function authorization() {
+    var token = sessionStorage.getItem(TOKEN_KEY);
+    return token ? { Authorization: "Bearer " + token } : {};
+  }
+  function askForToken() {
+    var box = panel.querySelector('[data-field="token-field"]');
+    if (box.hidden) { box.hidden = false; document.getElementById("cur-token").focus(); }
+  }
+  document.getElementById("cur-token").addEventListener("change", function (event) {
+    var token = event.target.value.trim();
+    if (token) sessionStorage.setItem(TOKEN_KEY, token); else sessionStorage.removeItem(TOKEN_KEY);
+  });
+
   function post(body, done) {
     fetch("/curation/facts", {
-      method: "POST", headers: { "Content-Type": "application/json" },
+      method: "POST", headers: Object.assign({ "Content-Type": "application/json" }, authorization()),
       body: JSON.stringify(Object.assign({ source: source }, body)),
     })
       .then(function (response) {
+        if (response.status === 401 || response.status === 403) askForToken();
         return response.json().then(function (answer) {
           if (response.status !== 200 && response.status !== 422) throw new Error(answer.error || response.statusText);
           done(answer);
