@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import combinations
 
 from rdflib import Graph, Literal, URIRef
@@ -20,7 +21,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 from ..curie import turtle_name
 from ..project import ONTOLOGY_GRAPH
 from .assemble import Assembly
-from .loading import Sources
+from .loading import SourceFile, Sources
 from .locations import line_in_graph
 from .problems import Problem, written_at
 from .units import OTHER_SOURCES_GRAPH
@@ -30,11 +31,19 @@ Triple = tuple[URIRef, URIRef, URIRef | Literal]
 
 @dataclass(frozen=True)
 class Written:
-    """A fact of a facts file, and where it is written."""
+    """A fact of a facts file, and where it is written: the line is looked up only for the
+    facts a problem quotes (a file has thousands of facts, and most checks find none)."""
 
     triple: Triple
     file: str
-    line: int | None
+    graph: str | None = None
+    source: SourceFile | None = field(default=None, compare=False, repr=False)
+
+    @cached_property
+    def line(self) -> int | None:
+        if self.source is None or self.graph is None:
+            return None
+        return line_in_graph(self.source, self.graph, str(self.triple[0]))
 
     def quoted(self) -> str:
         return " ".join(_shown(term) for term in self.triple)
@@ -67,8 +76,7 @@ def written_facts(sources: Sources) -> Iterator[Written]:
         for graph in file.named_graphs():
             name = str(graph.identifier)
             for triple in graph:
-                subject = str(triple[0])
-                yield Written(triple, file.name, line_in_graph(file, name, subject))
+                yield Written(triple, file.name, name, file)
 
 
 def _superclasses(ontology: Graph) -> dict[URIRef, set[URIRef]]:
@@ -173,7 +181,7 @@ def clashes(ontology: Graph, facts: list[Written]) -> Iterator[Clash]:
 
 def unwritten(graph: Graph) -> list[Written]:
     """Facts held only in memory (an extension's additions), with no file to point at."""
-    return [Written(triple, "(added)", None) for triple in graph]
+    return [Written(triple, "(added)") for triple in graph]
 
 
 def check_disjoint_classes(sources: Sources, assembly: Assembly) -> list[Problem]:
@@ -181,8 +189,7 @@ def check_disjoint_classes(sources: Sources, assembly: Assembly) -> list[Problem
     facts include what other build units say of the entities this one mentions."""
     facts = list(written_facts(sources))
     facts += [
-        Written(triple, "(another build unit)", None)
-        for triple in assembly.graph(OTHER_SOURCES_GRAPH)
+        Written(triple, "(another build unit)") for triple in assembly.graph(OTHER_SOURCES_GRAPH)
     ]
     problems = []
     for clash in clashes(assembly.graph(ONTOLOGY_GRAPH), facts):
