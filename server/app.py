@@ -10,7 +10,7 @@ from flask import Flask
 
 from . import config
 from .pages import init_app as init_pages
-from .sparql import http_policy, updates
+from .sparql import compression, http_policy, updates
 from .sparql import router as sparql_router
 from .store import backend as store
 
@@ -44,4 +44,5 @@ def create_app(
     updates.init_app(app)
     init_pages(app)
     sparql_router.init_app(app)
+    compression.init_app(app)
     return app

@@ -66,6 +66,7 @@ class AKG(DefinedNamespace):
     paragraphNumber: URIRef
     partOfClaim: URIRef
     plainReportsAccordingTo: URIRef
+    positionTitle: URIRef
     publicationDate: URIRef
     sentenceNumber: URIRef
     sourceFile: URIRef

@@ -12,6 +12,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from alliance_kg.app import create_app
 from alliance_kg.pipeline.build import build_project
 from alliance_kg.pipeline.publish import Credentials, GraphStore, publish
 from alliance_kg.project import ID_NS, Project
@@ -19,6 +20,7 @@ from alliance_kg.store.backend import Backend
 from alliance_kg.store.embedded import Store
 from alliance_kg.store.remote import RemoteStore
 
+from .browser_support import ARGS, CHROMIUM, new_tab, served, sync_api
 from .virtuoso_support import PASSWORD, USER, Virtuoso, running_virtuoso
 
 REPO = Path(__file__).resolve().parents[1]
@@ -133,3 +135,28 @@ def published_virtuoso(virtuoso: Virtuoso, built: Project) -> Virtuoso:
         GraphStore(virtuoso.graph_store_url, Credentials(USER, PASSWORD)),
     )
     return virtuoso
+
+
+@pytest.fixture(scope="session")
+def base_url(built: Project) -> Iterator[str]:
+    """The essay's app on a real loopback server, for the browser tests."""
+    app = create_app({"STORE": Store.open(built.build_dir / "current"), "TESTING": True})
+    with served(app) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """One headless chromium for every browser test."""
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: object, base_url: str) -> Iterator[object]:
+    """A desktop-sized tab of its own."""
+    tab = new_tab(browser, base_url)
+    yield tab
+    tab.context.close()

@@ -1,19 +1,14 @@
-"""Shared helpers of the page tests: the app over a build, facts read back from HTML, a small
-dataset with markup in its labels, and a real server on a loopback port for browser tests."""
+"""Shared helpers of the page tests: the app over a build, facts read back from HTML, and a small
+dataset with markup in its labels."""
 
 from __future__ import annotations
 
 import json
-import socket
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from html.parser import HTMLParser
 from pathlib import Path
 
 from flask import Flask
 from rdflib import Graph
-from werkzeug.serving import make_server
 
 from alliance_kg.app import create_app
 from alliance_kg.store.backend import Backend
@@ -101,22 +96,3 @@ def facts_in_html(html: str) -> Graph:
     parser = _FactParser()
     parser.feed(html)
     return Graph().parse(data="\n".join(parser.lines), format="nt")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@contextmanager
-def served(app: Flask) -> Iterator[str]:
-    """The app on a real threaded server on loopback; yields its base URL, then stops it."""
-    server = make_server("127.0.0.1", free_port(), app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)

@@ -18,8 +18,7 @@ from alliance_kg.cli import main as cli_main
 from alliance_kg.live_reload import attach
 from alliance_kg.project import Project
 
-from .pages_support import served
-from .test_browser_pages import ARGS, ARTIFACTS, CHROMIUM
+from .browser_support import ARTIFACTS, MARKS, new_tab, served, sync_api
 
 SLUG = "us-japan-alliance-adrift-again"
 REBUILT = 90_000  # ms: a rebuild of the essay takes several seconds
@@ -32,11 +31,7 @@ ASK_ADDED = (
     "<https://w3id.org/alliance-kg/id/issue/defense-of-japan> } }"
 )
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed"),
-]
+pytestmark = MARKS
 
 
 @pytest.fixture
@@ -75,18 +70,14 @@ def base_url(project: Project) -> Iterator[str]:
 
 
 @pytest.fixture
-def page(base_url: str) -> Iterator[object]:
+def page(browser: object, base_url: str) -> Iterator[object]:
     """A tab that records every script error and console error."""
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900})
-        tab = context.new_page()
-        tab.set_default_timeout(15_000)
-        tab.errors = []
-        tab.on("pageerror", lambda error: tab.errors.append(str(error)))
-        tab.on("console", lambda m: m.type == "error" and tab.errors.append(m.text))
-        yield tab
-        browser.close()
+    tab = new_tab(browser, base_url)
+    tab.errors = []
+    tab.on("pageerror", lambda error: tab.errors.append(str(error)))
+    tab.on("console", lambda m: m.type == "error" and tab.errors.append(m.text))
+    yield tab
+    tab.context.close()
 
 
 def _shot(page: object, name: str) -> None:
@@ -239,7 +230,7 @@ def test_a_broken_edit_shows_its_problem_after_the_poll_and_the_fix_clears_it(
 
 
 def test_on_a_shared_server_the_panel_asks_for_the_update_token_and_sends_it(
-    project: Project,
+    browser: object, project: Project
 ) -> None:
     """Without --dev the API wants the update token: the panel asks for it on the first 401,
     keeps it for the tab, and the next requests carry it (a refusal then comes from the rules,
@@ -254,10 +245,8 @@ def test_on_a_shared_server_the_panel_asks_for_the_update_token_and_sends_it(
         }
     )
     before = _files(project)
-    with served(app) as url, sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        page = browser.new_page(base_url=url, viewport={"width": 1280, "height": 900})
-        page.set_default_timeout(15_000)
+    with served(app) as url:
+        page = new_tab(browser, url)
         page.goto(f"/essay/{SLUG}?curate=1#p1-s5")
         page.locator("#p1-s5 .facts-of button", has_text="Add a fact").click()
         page.fill("#cur-subject", "9/11")
@@ -271,5 +260,5 @@ def test_on_a_shared_server_the_panel_asks_for_the_update_token_and_sends_it(
         page.locator("#curation button[type=submit]").click()
         problems = page.locator("#curation .curation-problems")
         sync_api.expect(problems).to_contain_text("the range is xsd:gYear", timeout=CHECKED)
-        browser.close()
+        page.context.close()
     assert _files(project) == before

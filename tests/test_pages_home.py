@@ -69,8 +69,12 @@ def test_every_fact_is_three_clicks_from_home(client: FlaskClient) -> None:
         html = client.get(path, headers=HTML).get_data(as_text=True)
         rows = re.findall(r'<li class="fact"(.*?)</li>\s*(?=<li class="fact|</ul>)', html, re.S)
         for row in rows:
-            if "badge-stated" in row:  # click 3: the quoted sentence opens the reader
-                assert re.search(r'<blockquote class="support"><a href="/essay/[^"#]+#', row), path
+            if "badge-stated" in row:  # click 3: its quote, under Sources, opens the reader
+                anchors = re.findall(r'<a href="#(ref-[^"]+)">', row)
+                assert anchors, path
+                for anchor in anchors:
+                    quoted = html.split(f'<li id="{anchor}">', 1)[1].split("</blockquote>", 1)[0]
+                    assert re.search(r'<blockquote class="support"><a href="/essay/[^"#]+#', quoted)
 
 
 @pytest.mark.parametrize("query", examples(), ids=lambda query: query.name)
@@ -82,7 +86,7 @@ def test_every_example_runs_from_the_query_page(client: FlaskClient, query: Quer
 
 def test_query_page_offers_every_example_with_its_description(client: FlaskClient) -> None:
     html = client.get("/sparql", headers=HTML).get_data(as_text=True)
-    assert 'src="/assets/yasgui.min.js"' in html
+    assert re.search(r'data-script="/assets/yasgui\.min\.[0-9a-f]+\.js"', html)
     for query in examples():
         assert str(escape(query.summary)) in html
         assert str(escape(query.description)) in html

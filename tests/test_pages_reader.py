@@ -1,4 +1,4 @@
-"""The essay reader: paragraphs, sentences with deep links, their facts and mentions."""
+"""The essay reader: paragraphs, sentences with deep links, their claims, facts and mentions."""
 
 from __future__ import annotations
 
@@ -104,6 +104,21 @@ def test_claim_records_stay_out_of_the_fact_list(html: str) -> None:
     for anchor in ("p2-s7", "p2-s8", "p4-s2"):
         details = _sentence(html, anchor).split('<details class="facts-of">', 1)[1]
         assert "/id/claim/" not in details
-        assert "/ontology/Certain" not in details and "/ontology/Assessment" not in details
-    mentions = _sentence(html, "p2-s7").split('<p class="mentions">', 1)[1].split("</p>", 1)[0]
-    assert "/id/actor/yuki-tatsumi" not in mentions  # the holder of claims, not mentioned here
+        assert "Certain" not in details and "Assessment" not in details
+        if anchor != "p4-s2":  # where the author recommends, she is named
+            assert "Yuki Tatsumi" not in details  # the holder of the claims only
+
+
+def test_facts_read_as_statements_one_click_from_their_links(html: str) -> None:
+    details = _sentence(html, "p2-s6").split('<details class="facts-of">', 1)[1]
+    statements = re.findall(r"<li>([^<]*)</li>", details)
+    assert "Shinzo Abe frustrates US political circles" in statements
+    assert "Shinzo Abe is member of Japanese political leadership" in statements
+    assert "Shinzo Abe (political leader; also called “Abe”)" in details
+    links = re.findall(r'<a href="([^"]+)"', details)
+    assert links == ["/id/source/us-japan-alliance-adrift-again/p2-s6"]
+
+
+def test_no_hidden_triple_links_outside_curation(html: str) -> None:
+    assert 'class="triples"' not in html
+    assert "data-s=" not in html

@@ -5,10 +5,24 @@ One blueprint per page kind; each gets its data from named view queries (`querie
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, Response, request
+from werkzeug.exceptions import NotFound
 
 from .. import package_data
-from . import argument, curation, entity, home, query_page, reader, search, terms, timeline
+from ..sparql import http_policy
+from . import (
+    argument,
+    curation,
+    dataset,
+    entity,
+    home,
+    query_page,
+    reader,
+    search,
+    static_files,
+    terms,
+    timeline,
+)
 
 TEMPLATES = (
     "argument.html",
@@ -19,9 +33,13 @@ TEMPLATES = (
     "essays.html",
     "home.html",
     "not_found.html",
+    "pager.html",
+    "phase_nav.html",
     "query.html",
     "search.html",
+    "sentence_panel.html",
     "timeline.html",
+    "void.html",
 )
 
 
@@ -40,16 +58,34 @@ def init_app(app: Flask) -> None:
         argument.bp,
         timeline.bp,
         curation.bp,
+        dataset.bp,
+        static_files.bp,
         entity.bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
+    static_files.init_app(app)  # hashed static names, before any template is compiled
     app.context_processor(_template_globals)
+    app.register_error_handler(404, not_found)
     app.add_template_filter(terms.term_html, "term")
     for name in TEMPLATES:  # compile now, not on the first visitor's request
         app.jinja_env.get_template(name)
     if app.config["WARM_PAGES"]:
         warm(app)
+
+
+def not_found(error: NotFound) -> Response:
+    """Every unknown path: the styled page for browsers, the endpoint's plain text for others.
+
+    A client that prefers HTML to plain text gets the page (with close matches); scripts and
+    SPARQL clients keep the one text format of every other error (`http_policy`).
+    """
+    if entity.prefers_html():
+        return entity.not_found("", request.path)
+    status, message, extra = http_policy.error_reply(error, http_policy.request_id())
+    response = http_policy.text_response(message, status)
+    response.headers.extend(extra)
+    return response
 
 
 def warm(app: Flask) -> None:

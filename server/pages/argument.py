@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, jsonify, render_template
+from werkzeug.exceptions import NotFound
 
 from ..project import source_iri
 from . import argument_map, claims, page_cache, reader, views
@@ -25,11 +26,6 @@ def _source(slug: str) -> reader.Source | None:
     return next((source for source in reader.sources() if source.slug == slug), None)
 
 
-def _not_found(slug: str, path: str) -> Response:
-    body = render_template("not_found.html", iri=source_iri(slug), path=path, suggestions=[])
-    return Response(body, status=404, content_type="text/html; charset=utf-8")
-
-
 @bp.route("/argument", methods=["GET", "HEAD"])
 def argument_index() -> str | Response:
     """The map of the essay while there is one source, else the list of sources."""
@@ -44,7 +40,7 @@ def argument_page(slug: str) -> str | Response:
     """One source's argument: the map, its legend, and the table of claims."""
     source = _source(slug)
     if source is None:
-        return _not_found(slug, f"/argument/{slug}")
+        raise NotFound()  # the site's 404: a styled page for browsers, text for others
     return page_cache.cached(f"argument/{slug}", lambda: _render(source))
 
 

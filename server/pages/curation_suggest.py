@@ -15,9 +15,10 @@ from rdflib.namespace import OWL, RDF, RDFS, XSD
 from werkzeug.datastructures import MultiDict
 
 from ..curie import curie
+from ..pipeline.search_index import fold
 from ..store.backend import get_store
 from ..store.version_cache import per_version
-from . import search, terms, views
+from . import terms, views
 
 ROLES = ("individual", "property", "class")
 CACHE = "alliance_kg.pages.curation"
@@ -112,7 +113,7 @@ def _most_specific(classes: set[str] | frozenset[str], supers: dict[str, frozens
 
 def _candidate(iri: str, role: str, kind: str, **fits: Any) -> Candidate:
     label, alts = terms.all_labels().get(iri, (terms.label_of(iri), []))
-    names = ((search.fold(label), True), *((search.fold(alt), False) for alt in alts))
+    names = ((fold(label), True), *((fold(alt), False) for alt in alts))
     return Candidate(iri, label, names, role, kind, **fits)
 
 
@@ -183,7 +184,7 @@ def _ranked(
     subject: Candidate | None,
     wanted: str | None,
 ) -> list[dict[str, object]]:
-    query = search.fold(" ".join(args.get("q", "").split()))
+    query = fold(" ".join(args.get("q", "").split()))
     source = args.get("source", "")
     limit = max(1, min(args.get("limit", type=int) or MAX_SUGGESTIONS, 100))
     scored = []

@@ -17,7 +17,7 @@ from . import display, terms, views
 from .terms import Term
 
 AKG_BACKGROUND_ASSERTION = str(AKG.BackgroundAssertion)
-MAX_NEIGHBOURS = 60  # a class with hundreds of instances would draw an unreadable hairball
+MAX_NEIGHBOURS = 30  # more would draw an unreadable hairball; the relations list them all
 
 
 @dataclass
@@ -76,6 +76,7 @@ class Description:
     incoming: list[Group]
     triples: list[ox.Triple]
     queries: dict[str, str]
+    quads: list[ox.Quad] = field(default_factory=list)  # the triples in the graphs that hold them
 
     @property
     def counts(self) -> dict[str, int]:
@@ -138,12 +139,14 @@ def _order(groups: dict[str, list[Fact]], first: tuple[str, ...]) -> list[Group]
 
 def _facts(
     node: ox.NamedNode, outgoing_rows: list[views.Row], incoming_rows: list[views.Row]
-) -> tuple[dict[str, list[Fact]], dict[str, list[Fact]], list[ox.Triple]]:
-    """The facts in each direction by property IRI, and the distinct triples, in row order."""
+) -> tuple[dict[str, list[Fact]], dict[str, list[Fact]], list[ox.Triple], list[ox.Quad]]:
+    """The facts in each direction by property IRI, and the distinct triples and quads (each
+    triple once per graph holding it; computed facts in the default graph), in row order."""
     supports = _supports(node)
     this = terms.term(node)
     facts: dict[tuple[str, str, str], Fact] = {}
     triples: list[ox.Triple] = []
+    quads: dict[ox.Quad, None] = {}
     by_direction: dict[str, dict[str, list[Fact]]] = {"out": {}, "in": {}}
     for direction, rows in (("out", outgoing_rows), ("in", incoming_rows)):
         for row in rows:
@@ -162,12 +165,14 @@ def _facts(
                 triples.append(ox.Triple(subject, prop, value))
                 by_direction[direction].setdefault(prop.value, []).append(fact)
             graph = row.get("graph")
+            held_in = graph if graph is not None else ox.DefaultGraph()  # computed: no graph
+            quads[ox.Quad(subject, prop, value, held_in)] = None
             kind = terms.graph_kind(graph.value if graph is not None else None)
             if kind not in fact.sources:
                 fact.sources.append(kind)
     for fact in facts.values():
         fact.sources.sort(key=lambda kind: (kind == "inferred", kind))
-    return by_direction["out"], by_direction["in"], triples
+    return by_direction["out"], by_direction["in"], triples, list(quads)
 
 
 def describe(iri: str) -> Description | None:
@@ -182,7 +187,7 @@ def describe(iri: str) -> Description | None:
     incoming_rows = views.rows("entity-incoming", this=node)
     if not outgoing_rows and not incoming_rows:
         return None
-    outgoing, incoming, triples = _facts(node, outgoing_rows, incoming_rows)
+    outgoing, incoming, triples, quads = _facts(node, outgoing_rows, incoming_rows)
     out_groups = _order(outgoing, display.OUTGOING_ORDER)
     by_property = {group.property.value: group.facts for group in out_groups}
     return Description(
@@ -194,6 +199,7 @@ def describe(iri: str) -> Description | None:
         outgoing=out_groups,
         incoming=_order(incoming, display.INCOMING_ORDER),
         triples=triples,
+        quads=quads,
         queries={
             name: views.sparql_href(name, this=node)
             for name in ("entity-outgoing", "entity-incoming", "entity-provenance")
@@ -214,13 +220,13 @@ def neighbourhood(description: Description) -> dict[str, list[dict[str, object]]
     edges: list[dict[str, object]] = []
     for groups in (description.outgoing, description.incoming):
         for group in groups:
-            if group.property.value == display.TYPE and groups is description.incoming:
+            if group.property.value == display.TYPE:  # kinds are in the header, not nodes
                 continue
             for fact in group.facts:
                 other = fact.value if groups is description.outgoing else fact.subject
                 if other.kind != "iri" or other.value == description.iri:
                     continue
-                if other.value not in nodes and len(nodes) > MAX_NEIGHBOURS:
+                if other.value not in nodes and len(nodes) >= MAX_NEIGHBOURS:
                     continue
                 nodes.setdefault(
                     other.value, {"id": other.value, "label": other.text, "href": other.href}

@@ -65,6 +65,26 @@ OUTGOING_ORDER = _iris(
     RDFS.isDefinedBy,
 )
 
+# Entity summaries: literal values written after the name ("Shinzo Abe — Prime Minister of
+# Japan"), and relations left out of the summary sentence (bookkeeping, not what a reader asks).
+SUMMARY_APPOSITIVES = _iris(AKG.positionTitle)
+NOT_IN_SUMMARY = _iris(
+    RDFS.isDefinedBy,
+    AKG.covers,
+    AKG.coversProperty,
+    AKG.partOfClaim,
+    AKG.sourceFile,
+    AKG.paragraphNumber,
+    AKG.sentenceNumber,
+    DCTERMS.hasPart,
+    NIF.referenceContext,
+    NIF.superString,
+    NIF.nextSentence,
+    NIF.beginIndex,
+    NIF.endIndex,
+    NIF.isString,
+)
+
 # Incoming relations: the first properties, in this order.
 INCOMING_ORDER = _iris(
     AKG.marksPhase,

@@ -2,7 +2,9 @@
 
 `<base>/id/actor/x` is served at `/id/actor/x`, ontology terms at `/ontology/Term`, graphs at
 `/graph/...`; IRIs outside the base at `/resource?iri=`. Browsers get HTML; Turtle, JSON-LD,
-N-Triples and RDF/XML come by `Accept` or by suffix. Both forms list the same triples.
+N-Triples and RDF/XML come by `Accept` or by suffix. All forms list the same triples; N-Quads and
+TriG put each in the named graph that holds it (stated, background, inferred...), as the page
+marks them.
 """
 
 from __future__ import annotations
@@ -13,13 +15,14 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request
+from werkzeug.exceptions import NotFound
 
 from ..project import BASE, ONTOLOGY_GRAPH
 from ..sparql import caching, negotiation
 from ..store.backend import get_store
 from ..vocab import PREFIXES
 from . import describe as describing
-from . import ontology_terms, search
+from . import ontology_terms, phases, search, sentence, summary
 from .terms import local_href
 
 bp = Blueprint("entity", __name__)
@@ -29,14 +32,20 @@ SUFFIXES: dict[str, str] = {
     ".jsonld": "jsonld",
     ".nt": "ntriples",
     ".rdf": "rdfxml",
+    ".nq": "nquads",
+    ".trig": "trig",
 }
 ALTERNATES: tuple[tuple[str, str, str], ...] = (
     (".ttl", "Turtle", "text/turtle"),
     (".jsonld", "JSON-LD", "application/ld+json"),
     (".nt", "N-Triples", "application/n-triples"),
     (".rdf", "RDF/XML", "application/rdf+xml"),
+    (".nq", "N-Quads", "application/n-quads"),
+    (".trig", "TriG", "application/trig"),
 )
 HTML_TYPE = "text/html; charset=utf-8"
+# the forms that name each fact's graph; JSON-LD could, but stays a graph like the others
+QUAD_FORMATS = (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG)
 
 
 @bp.route("/id/<path:rest>", methods=["GET", "HEAD"])
@@ -58,7 +67,10 @@ def named_graph(rest: str) -> Response:
 
 
 @bp.route("/ontology", methods=["GET", "HEAD"])
-@bp.route("/ontology<any('.ttl', '.jsonld', '.nt', '.rdf'):suffix>", methods=["GET", "HEAD"])
+@bp.route(
+    "/ontology<any('.ttl', '.jsonld', '.nt', '.rdf', '.nq', '.trig'):suffix>",
+    methods=["GET", "HEAD"],
+)
 def ontology(suffix: str = "") -> Response:
     """The ontology: as HTML, its header and every term with its usage; as RDF (by `Accept`
     or suffix), the whole ontology graph, so the namespace IRI gives the ontology itself."""
@@ -71,7 +83,13 @@ def ontology(suffix: str = "") -> Response:
         return caching.not_modified(etag)
     whole = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?s ?p ?o }} }}"
     triples = store.query(whole)
-    data = ox.serialize(triples, format=fmt.engine, prefixes=PREFIXES) or b""
+    graph = ox.NamedNode(ONTOLOGY_GRAPH)
+    facts = (
+        (ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
+        if fmt.engine in QUAD_FORMATS  # each triple in the ontology's graph
+        else triples
+    )
+    data = ox.serialize(facts, format=fmt.engine, prefixes=PREFIXES) or b""
     response = Response(data, content_type=fmt.content_type)
     response.headers["Vary"] = "Accept"
     return caching.tag(response, etag)
@@ -132,7 +150,8 @@ def _respond(
         body = render_html(description, extra or {})
         response = Response(body, content_type=HTML_TYPE)
     else:
-        data = ox.serialize(description.triples, format=fmt.engine, prefixes=PREFIXES) or b""
+        facts = description.quads if fmt.engine in QUAD_FORMATS else description.triples
+        data = ox.serialize(facts, format=fmt.engine, prefixes=PREFIXES) or b""
         response = Response(data, content_type=fmt.content_type)
     response.headers["Vary"] = "Accept"
     href = local_href(iri)
@@ -167,16 +186,32 @@ def render_html(description: describing.Description, extra: dict[str, object]) -
         "entity.html",
         d=description,
         class_panel=ontology_terms.class_panel(description),
+        phase_nav=phases.phase_nav(description.iri),
         property_panel=ontology_terms.property_panel(description),
+        summary=summary.summarise(description),
+        sentence=sentence.panel(description.iri),
         graph=describing.neighbourhood(description),
         reader_href=describing.reader_href(description.iri),
-        alternates=[(name, _with_suffix(href, suffix)) for suffix, name, _ in ALTERNATES],
+        alternates=[
+            (name, _with_suffix(href, suffix), media) for suffix, name, media in ALTERNATES
+        ],
         **computed,
     )
 
 
+def prefers_html() -> bool:
+    """Whether the client ranks HTML above plain text, as browsers do (`*/*` does not)."""
+    accept = request.accept_mimetypes
+    return accept.quality("text/html") > accept.quality("text/plain")
+
+
 def not_found(iri: str, path: str) -> Response:
-    """A helpful 404: what was asked, what the address scheme is, and close matches."""
+    """A helpful 404: what was asked, what the address scheme is, and close matches.
+
+    Other clients than browsers get the plain text 404 of every unknown path.
+    """
+    if not prefers_html():
+        raise NotFound()
     words = path.rstrip("/").rsplit("/", 1)[-1].replace("-", " ").replace("_", " ")
     suggestions = search.ranked(words)[:8] if words.strip() else []
     body = render_template("not_found.html", iri=iri, path=path, suggestions=suggestions)

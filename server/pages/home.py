@@ -1,30 +1,18 @@
-"""The home page, the query page's examples, and the front-end assets installed from npm.
-
-Assets come from the npm registry (`npm ci`, see `package.json`), ship inside the package
-(`package_data.py`) and are served by the app at `/assets/`: no CDN is ever named.
-"""
+"""The home page, and the query page's examples."""
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import urlencode
 
-from flask import Blueprint, Response, abort, render_template, send_from_directory
+from flask import Blueprint, render_template
 
 from .. import package_data
 from ..query_files import QueryFile, read_query
+from ..sparql.negotiation import PAGE
 from . import display, page_cache, terms, timeline, views
 from .reader import sources
 
 bp = Blueprint("home", __name__)
-
-
-@bp.route("/assets/<name>", methods=["GET", "HEAD"])
-def asset(name: str) -> Response:
-    """A front-end file installed from npm (the start checked that each one is there)."""
-    if name not in package_data.ASSETS:
-        abort(404)
-    path = package_data.asset_path(name)
-    return send_from_directory(path.parent, path.name, max_age=3600)
 
 
 def examples() -> list[QueryFile]:
@@ -34,14 +22,15 @@ def examples() -> list[QueryFile]:
 
 
 def example_links() -> list[dict[str, str]]:
-    """Each example with its summary, description, text and a link that opens it."""
+    """Each example with its summary, description, text and a link that runs it: the query
+    page shows its results, with JavaScript or without (`query_page.py`)."""
     return [
         {
             "name": query.name,
             "summary": query.summary,
             "description": query.description,
             "text": query.text,
-            "href": "/sparql#query=" + quote(query.text, safe=""),
+            "href": "/sparql?" + urlencode({"query": query.text, "format": PAGE}),
         }
         for query in examples()
     ]

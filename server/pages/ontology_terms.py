@@ -1,15 +1,55 @@
-"""The extra panels of class and property pages: hierarchy, instances, domain, range, usage."""
+"""The extra panels of class and property pages: hierarchy, instances, domain, range, usage.
+
+Long lists (a class's instances, the ontology's terms) come 100 at a time (`?page=N`) and can
+be narrowed by a plain GET form (`?filter=`), so they work without JavaScript.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
+from flask import request
 from rdflib.namespace import OWL
 
 from . import display, terms, views
 from .describe import Description
 from .terms import Term
+
+PAGE_SIZE = 100
+Item = TypeVar("Item")
+
+
+@dataclass
+class Paged(Generic[Item]):
+    """One page of a list narrowed by the request's `filter`, and how to reach the others."""
+
+    items: list[Item]
+    number: int
+    pages: int
+    matched: int
+    filter: str
+
+    def href(self, number: int) -> str:
+        """The link to page `number` under the same filter."""
+        query = {"page": number, **({"filter": self.filter} if self.filter else {})}
+        return "?" + urlencode(query)
+
+
+def paged(items: list[Item], text: Callable[[Item], str]) -> Paged[Item]:
+    """The requested page (`?page=N`, clamped into range) of the items whose `text` contains
+    the requested `?filter=`, ignoring case."""
+    wanted = request.args.get("filter", "").strip()[:200]
+    if wanted:
+        items = [item for item in items if wanted.casefold() in text(item).casefold()]
+    pages = max(1, -(-len(items) // PAGE_SIZE))
+    asked = request.args.get("page", "1")
+    number = min(max(int(asked) if asked.isdigit() else 1, 1), pages)
+    start = (number - 1) * PAGE_SIZE
+    return Paged(items[start : start + PAGE_SIZE], number, pages, len(items), wanted)
 
 
 @dataclass
@@ -20,6 +60,7 @@ class ClassPanel:
     subclasses: list[Term]
     instances: list[tuple[Term, bool]]
     queries: dict[str, str]
+    page: Paged[tuple[Term, bool]]
 
     @property
     def asserted_count(self) -> int:
@@ -68,6 +109,7 @@ def class_panel(description: Description) -> ClassPanel | None:
             name: views.sparql_href(name, this=node)
             for name in ("class-hierarchy", "class-instances")
         },
+        paged(instances, lambda item: item[0].text),
     )
 
 
@@ -99,7 +141,24 @@ class OntologyTerm:
     uses: int
 
 
-def ontology_terms() -> dict[str, list[OntologyTerm]]:
+@dataclass
+class TermIndex:
+    """The ontology's terms a page at a time, and the order of their kinds."""
+
+    page: Paged[OntologyTerm]
+    kinds: list[str]
+
+    @property
+    def groups(self) -> list[tuple[str, list[OntologyTerm]]]:
+        """This page's terms grouped by kind, in the order of the kinds."""
+        return [
+            (kind, [item for item in self.page.items if item.kind == kind])
+            for kind in self.kinds
+            if any(item.kind == kind for item in self.page.items)
+        ]
+
+
+def ontology_terms() -> TermIndex:
     """Every class and property of the ontology, by kind, for the ontology page."""
     kinds = {
         str(OWL.Class): "Classes",
@@ -116,4 +175,6 @@ def ontology_terms() -> dict[str, list[OntologyTerm]]:
         )
     for items in found.values():
         items.sort(key=lambda item: item.term.text.lower())
-    return found
+    every = [item for items in found.values() for item in items]
+    page = paged(every, lambda item: f"{item.term.text} {item.term.value} {item.definition}")
+    return TermIndex(page, list(found))

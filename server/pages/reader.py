@@ -2,8 +2,9 @@
 mentions.
 
 Every sentence has an anchor (`#p2-s3`), shows the claims it makes (kind, factuality, holder and
-argument links), lists the facts derived from it, and links the entities it mentions; a mention
-is highlighted where one of the entity's names occurs in the sentence. The claims' own records
+argument links) and, beside them, the facts derived from it as plain statements (linked on the
+sentence's own page); a mention is highlighted where one of the entity's names occurs in the
+sentence. The claims' own records
 stay out of the fact list, which their panel already shows. Works without JavaScript.
 """
 
@@ -14,13 +15,15 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request
+from werkzeug.exceptions import NotFound
 
 from .. import live_reload
-from ..project import SOURCE_NS, source_iri
+from ..pipeline.search_index import fold
+from ..project import SOURCE_NS
 from ..store.backend import get_store
 from . import claims, display, page_cache, terms, views
 from .claims import Claim
-from .search import fold
+from .statements import Reading, Statement, read
 from .terms import Term
 
 bp = Blueprint("reader", __name__)
@@ -35,8 +38,12 @@ class Segment:
     text: str
     runs: list[tuple[str, Term | None]] = field(default_factory=list)
     facts: list[tuple[Term, Term, Term]] = field(default_factory=list)
-    mentions: list[Term] = field(default_factory=list)
     claims: list[Claim] = field(default_factory=list)
+
+    @property
+    def reading(self) -> Reading:
+        """The facts as statements a reader reads, naming facts folded together."""
+        return read([Statement(*fact) for fact in self.facts])
 
 
 @dataclass
@@ -183,7 +190,6 @@ def _segment(
         text,
         highlight(text, mentioned),
         facts.get(iri, []),
-        sorted((terms.term(ox.NamedNode(e)) for e in mentioned), key=lambda t: t.text.lower()),
     )
 
 
@@ -201,10 +207,7 @@ def essay(slug: str) -> str | Response:
     """One source, paragraph by paragraph, sentence by sentence."""
     found = {source.slug: source for source in sources()}
     if slug not in found:
-        body = render_template(
-            "not_found.html", iri=source_iri(slug), path=f"/essay/{slug}", suggestions=[]
-        )
-        return Response(body, status=404, content_type="text/html; charset=utf-8")
+        raise NotFound()  # the site's 404: a styled page for browsers, text for others
     source = found[slug]
     curate = curation_enabled()
     key = f"essay/{slug}" + ("?curate" if curate else "")

@@ -1,7 +1,9 @@
 """The timeline: `/timeline`, the alliance's phases in order, drawn as SVG on the server.
 
 Phases are ordered by the asserted "immediately precedes" links, not by dates, so a phase
-without an exact date still has its place; a known year is written on the phase.
+without an exact date still has its place; a known year is written on the phase. Each phase
+ranks the issues tied to it by the sentences and stated facts that tie them, and keeps its
+events apart from its issues, roles and perceptions.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import textwrap
 from dataclasses import dataclass, field
 
+import pyoxigraph as ox
 from flask import Blueprint, render_template
 
 from . import page_cache, terms, views
@@ -21,13 +24,23 @@ BOX_WIDTH = 220
 BOX_GAP = 30
 BOX_HEIGHT = 110
 LINE_CHARS = 24
+ROLES = ("marks", "event", "issue", "other")  # timeline-items: the order an item's roles win in
 
 
 @dataclass
 class Item:
     term: Term
-    role: str  # "event" (marks the phase) or "issue" (during the phase)
+    role: str  # "marks" (an event marking the phase), "event", "issue" or "other"
     actors: list[Term] = field(default_factory=list)
+
+
+@dataclass
+class RankedIssue:
+    """An issue of a phase, with how many sentences and stated facts tie it to the phase."""
+
+    term: Term
+    sentences: int
+    facts: int
 
 
 @dataclass
@@ -39,7 +52,9 @@ class Phase:
     current: bool
     note: str | None
     events: list[Item] = field(default_factory=list)
-    issues: list[Item] = field(default_factory=list)
+    others: list[Item] = field(default_factory=list)
+    issues: list[RankedIssue] = field(default_factory=list)
+    issues_query: str = ""
     actors: list[Term] = field(default_factory=list)
     sentences: list[tuple[str, str | None, str]] = field(default_factory=list)
     x: int = 0
@@ -78,26 +93,7 @@ def phases() -> list[Phase]:
             row["current"] is not None and row["current"].value == "true",
             row["note"].value if row["note"] is not None else None,
         )
-    items: dict[tuple[str, str], Item] = {}
-    for row in views.rows("timeline-items"):
-        phase = found.get(row["phase"].value)
-        if phase is None:
-            continue
-        key = (phase.term.value, row["item"].value)
-        role = row["role"].value
-        item = items.get(key)
-        if item is None:
-            item = items[key] = Item(terms.term(row["item"]), role)
-            (phase.events if role == "event" else phase.issues).append(item)
-        elif role == "event" and item.role != "event":
-            phase.issues.remove(item)
-            item.role = "event"
-            phase.events.append(item)
-        actor = row["actor"]
-        if actor is not None and all(a.value != actor.value for a in item.actors):
-            item.actors.append(terms.term(actor))
-            if all(a.value != actor.value for a in phase.actors):
-                phase.actors.append(terms.term(actor))
+    _add_items(found)
     for row in views.rows("timeline-sentences"):
         phase = found.get(row["phase"].value)
         if phase is not None:
@@ -107,9 +103,49 @@ def phases() -> list[Phase]:
     for index, phase in enumerate(ordered):
         phase.x = index * (BOX_WIDTH + BOX_GAP)
         phase.actors.sort(key=lambda actor: actor.text.lower())
-        for group in (phase.events, phase.issues):
-            group.sort(key=lambda item: item.term.text.lower())
+        phase.events.sort(key=lambda item: (item.role != "marks", item.term.text.lower()))
+        phase.others.sort(key=lambda item: item.term.text.lower())
+        phase.issues, phase.issues_query = ranked_issues(phase.term.value)
     return ordered
+
+
+def _add_items(found: dict[str, Phase]) -> None:
+    """Give each phase its events, roles and perceptions, and the actors of all its items.
+
+    Issues are listed ranked by `ranked_issues` instead; their actors still count here.
+    """
+    items: dict[tuple[str, str], Item] = {}
+    for row in views.rows("timeline-items"):
+        phase = found.get(row["phase"].value)
+        if phase is None:
+            continue
+        key, role = (phase.term.value, row["item"].value), row["role"].value
+        item = items.get(key)
+        if item is None:
+            item = items[key] = Item(terms.term(row["item"]), role)
+        elif ROLES.index(role) < ROLES.index(item.role):
+            item.role = role
+        actor = row["actor"]
+        if actor is not None and all(a.value != actor.value for a in item.actors):
+            item.actors.append(terms.term(actor))
+            if all(a.value != actor.value for a in phase.actors):
+                phase.actors.append(terms.term(actor))
+    for (phase_iri, _), item in items.items():
+        if item.role in ("marks", "event"):
+            found[phase_iri].events.append(item)
+        elif item.role == "other":
+            found[phase_iri].others.append(item)
+
+
+def ranked_issues(phase: str) -> tuple[list[RankedIssue], str]:
+    """The issues that dominate a phase, most sentences then most facts first, and the query."""
+    node = ox.NamedNode(phase)
+    ranked = [
+        RankedIssue(terms.term(row["issue"]), int(row["sentences"].value), int(row["facts"].value))
+        for row in views.rows("timeline-issues", this=node)
+    ]
+    ranked.sort(key=lambda issue: (-issue.sentences, -issue.facts, issue.term.text.lower()))
+    return ranked, views.sparql_href("timeline-issues", this=node)
 
 
 @bp.route("/timeline", methods=["GET", "HEAD"])

@@ -72,5 +72,6 @@ def rows(name: str, **values: ox.NamedNode | ox.Literal | str) -> list[Row]:
 
 
 def sparql_href(name: str, **values: ox.NamedNode | ox.Literal | str) -> str:
-    """A link that opens the bound view in the query page (YASGUI reads the fragment)."""
-    return "/sparql#query=" + quote(bind(name, **values), safe="")
+    """A link that opens the bound view in the query page and runs it there, with or without
+    JavaScript (the editor reads the same `query` parameter)."""
+    return "/sparql?query=" + quote(bind(name, **values), safe="") + "&format=html"

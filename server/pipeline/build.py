@@ -32,6 +32,7 @@ from .loading import Sources, load_sources
 from .problems import InvalidProject, Problem, same_problem
 from .quads import merge_chunks, oxigraph_quads, write_chunk
 from .reason import ReasonerFailure, infer
+from .search_index import SEARCH_FILE, facts_of_dataset, write_index
 from .term_usage import TermUsage, term_warnings, usage_of
 from .units import (
     OTHER_PROVENANCE_GRAPH,
@@ -183,6 +184,8 @@ def build_project(project: Project, unit_sources: int = UNIT_SOURCES) -> Path:
         staging = work / "build"
         staging.mkdir()
         merged = merge_chunks(sorted(work.glob("*.nq")), staging / DATASET_FILE)
+        facts = facts_of_dataset(staging / DATASET_FILE)
+        write_index(facts, staging / SEARCH_FILE, merged.digest[:16]).close()
         manifest = {
             "version": merged.digest[:16],
             "triples": merged.quads,

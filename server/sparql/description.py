@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import pyoxigraph as ox
 from rdflib.namespace import DCTERMS, RDF, VOID, XSD, DefinedNamespace, Namespace
@@ -22,6 +23,7 @@ from . import caching, negotiation, protocol
 from .call import Call, Reply
 
 CACHE = "alliance_kg.descriptions"
+DUMP_PATH = "dump.nq.gz"  # served by pages/dataset.py
 
 
 class SD(DefinedNamespace):
@@ -123,20 +125,40 @@ def service_description(call: Call) -> Triples:
     return triples
 
 
+@dataclass(frozen=True)
+class VoidFigures:
+    """What VoID states of the dataset, for its RDF and for its HTML page alike."""
+
+    classes: list[ox.QuerySolution]  # ?class ?entities
+    properties: list[ox.QuerySolution]  # ?property ?triples
+    graphs: list[tuple[str, int]]  # each named graph's IRI and size
+
+    @property
+    def triples(self) -> int:
+        return _union_count(self.properties)
+
+
+def void_figures(store: Backend) -> VoidFigures:
+    return VoidFigures(
+        _rows(store, "void-classes"), _rows(store, "void-properties"), _graph_counts(store)
+    )
+
+
 def void_description(call: Call) -> Triples:
-    """void:Dataset with its size, classes, properties and named graphs as subsets."""
-    store, base = call.store, call.request.host_url
+    """void:Dataset with its size, classes, properties, named graphs as subsets, and its dump
+    (`/dump.nq.gz`, gzip-compressed N-Quads, each fact in its named graph)."""
+    base = call.request.host_url
     dataset = _node(base + ".well-known/void#dataset")
-    classes = _rows(store, "void-classes")
-    properties = _rows(store, "void-properties")
-    graphs = _graph_counts(store)
-    total = _union_count(properties)
+    figures = void_figures(call.store)
+    classes, properties, graphs = figures.classes, figures.properties, figures.graphs
     triples = [
         ox.Triple(dataset, _node(RDF.type), _node(VOID.Dataset)),
         ox.Triple(dataset, _node(DCTERMS.title), ox.Literal("alliance-kg", language="en")),
         ox.Triple(dataset, _node(VOID.sparqlEndpoint), _node(base + "sparql")),
+        ox.Triple(dataset, _node(VOID.dataDump), _node(base + DUMP_PATH)),
+        ox.Triple(dataset, _node(VOID.feature), _node(FORMATS["N-Quads"])),
         ox.Triple(dataset, _node(VOID.uriSpace), ox.Literal(ID_NS)),
-        ox.Triple(dataset, _node(VOID.triples), _count(total)),
+        ox.Triple(dataset, _node(VOID.triples), _count(figures.triples)),
         ox.Triple(dataset, _node(VOID.classes), _count(len(classes))),
         ox.Triple(dataset, _node(VOID.properties), _count(len(properties))),
     ]
@@ -197,6 +219,11 @@ def bytes_etag(body: bytes, media_type: str) -> str:
     return f'"{digest.hexdigest()}"'
 
 
-def void(call: Call) -> Reply:
-    """VoID: triple counts, classes, properties and the named graphs of the served dataset."""
-    return respond(call, void_description, protocol.wanted_formats(call.url_params()))
+def void(call: Call) -> Reply | None:
+    """VoID: triple counts, classes, properties and the named graphs of the served dataset.
+    None hands a browser's visit, negotiated to HTML, to its page (`pages/dataset.py`)."""
+    formats = protocol.wanted_formats(call.url_params())
+    accept = call.request.headers.get("Accept")
+    if not formats and negotiation.by_accept(accept, negotiation.GRAPH, html=True) is None:
+        return None
+    return respond(call, void_description, formats)

@@ -24,7 +24,7 @@ PREPARED_CACHE = 1024  # checked queries kept per process
 
 def sparql(call: Call) -> Reply | None:
     """A query, an update, or the description of the service; None hands a browser's visit
-    to the pages app, which shows the query page."""
+    to the pages app, which shows the query page (with a query's results, when it has one)."""
     request = call.request
     post = request.method == "POST"
     get_key = None if post else _get_key(call)
@@ -41,6 +41,8 @@ def sparql(call: Call) -> Reply | None:
         return updates.run_update(call, params)
     text = params.one("query")
     if text is not None:
+        if not post and _wants_page(call, params):
+            return None  # the query page runs it (`page_results.py`) and shows a table
         prepared = _prepare(call, text, params)
         raw = text if post else request.environ.get("QUERY_STRING", "")
         if len(raw) <= CACHED_QUERY_CHARS:  # a long text is rare, and would crowd the cache
@@ -77,6 +79,13 @@ def _prepare(call: Call, text: str, params: protocol.Params) -> results.Prepared
         graphs=(params.all("default-graph-uri"), params.all("named-graph-uri")),
         accept=call.request.headers.get("Accept"),
         format_names=protocol.wanted_formats(params),
+    )
+
+
+def _wants_page(call: Call, params: protocol.Params) -> bool:
+    formats = protocol.wanted_formats(params)
+    return negotiation.wants_page(
+        call.request.headers.get("Accept"), formats[0] if formats else None
     )
 
 

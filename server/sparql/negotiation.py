@@ -82,6 +82,7 @@ TABLES: dict[str, tuple[Format, ...]] = {
 }
 
 HTML = "text/html"
+PAGE = "html"  # the `format` name of the query page's results table
 
 
 class NotAcceptable(Exception):
@@ -116,6 +117,19 @@ def by_accept(accept: str | None, kind: str, html: bool = False) -> Format | Non
     if best == HTML and html:
         return None
     return offers[best]
+
+
+@lru_cache(maxsize=256)
+def wants_page(accept: str | None, format_name: str | None) -> bool:
+    """Whether a GET of a query asks for its results as the query page's table: `format=html`,
+    or no format and a browser's navigation `Accept` (HTML ranked first, XHTML named, as every
+    browser sends); a client that lists `text/html` alone still gets a protocol format."""
+    if format_name is not None:
+        return format_name.strip().lower() == PAGE
+    if not accept or "application/xhtml+xml" not in accept:
+        return False
+    offers = [media_type for kind in TABLES for media_type, _ in _offers(kind)]
+    return parse_accept_header(accept, MIMEAccept).best_match([HTML, *offers]) == HTML
 
 
 @lru_cache(maxsize=256)
