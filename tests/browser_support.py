@@ -1,6 +1,6 @@
 """What the browser tests share: Debian's chromium driven by Playwright (never `playwright
 install`), an app on a real loopback server, a tab per test, and screenshots under
-tests/artifacts/. The session's one browser and one essay server are fixtures in conftest.py
+tests/artifacts/. A module's browser and the session's essay server are fixtures in conftest.py
 (`browser`, `base_url`, `page`)."""
 
 from __future__ import annotations

@@ -145,9 +145,10 @@ def base_url(built: Project) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    """One headless chromium for every browser test."""
+    """A headless chromium for a module's browser tests. Not for the session: Playwright's sync
+    API holds an event loop while it runs, and later tests call `asyncio.run`."""
     with sync_api.sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         yield chromium
