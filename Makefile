@@ -44,6 +44,8 @@ lint: setup
 	$(BIN)/alliance-kg fmt --check
 
 # `report` lists every problem and smell (docs/extending.md, "4. Validate"); CI fails on errors.
+# The suite runs a module per worker, on up to four cores (pytest-xdist): most of its time is
+# builds, validation, browsers and servers that a single process would wait on one at a time.
 test: setup test-system-packages lint
 	$(BIN)/alliance-kg report --fail-on ERROR
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --maxprocesses 4 --dist loadfile
