@@ -170,3 +170,17 @@ def test_sparqlwrapper_and_rdflib_still_read_the_real_front(server: ServedProces
     assert len(wrapper.query().convert()["results"]["bindings"]) == 200
     store = SPARQLStore(server.url + "/sparql")
     assert len(list(store.query(COUNT))) == 200
+
+
+def test_plain_answers_and_304s_vary_as_their_compressed_twins(client: FlaskClient) -> None:
+    plain = client.get(ABE, headers=HTML)
+    assert plain.headers["Vary"] == "Accept, Accept-Encoding"  # a cache must not serve it to gzip
+    again = client.get(ABE, headers={**HTML, **GZIP, "If-None-Match": plain.headers["ETag"]})
+    assert again.status_code == 304
+    assert "Accept-Encoding" in again.headers["Vary"]
+
+
+def test_a_compressed_file_offers_no_byte_ranges(client: FlaskClient) -> None:
+    css = client.get("/static/site.css", headers=GZIP)
+    assert css.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Ranges" not in css.headers  # ranges would be of the plain bytes

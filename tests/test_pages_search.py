@@ -56,6 +56,11 @@ READER_FORMS = {
 }
 
 
+def _results(client: FlaskClient, query: str) -> list[dict[str, str]]:
+    answer = client.get("/search.json", query_string={"q": query, "limit": 50})
+    return answer.get_json()["results"]
+
+
 @pytest.mark.parametrize("query", sorted(READER_FORMS))
 def test_forms_readers_type_find_the_entity_they_name_first(
     client: FlaskClient, query: str
@@ -79,6 +84,14 @@ def test_prefix_and_case_do_not_matter_and_exact_matches_rank_first(client: Flas
     assert _first(client, "bush")["iri"] == ID + "actor/bush-administration"
     results = client.get("/search.json", query_string={"q": "japan", "limit": 50}).get_json()
     assert len(results["results"]) > 5
+
+
+def test_a_word_being_typed_keeps_finding_what_its_whole_form_finds(client: FlaskClient) -> None:
+    perception = ID + "perception/tokyo-sense-of-betrayal"
+    for typed in ("betr", "betray", "betraya", "betrayal"):
+        iris = [hit["iri"] for hit in _results(client, typed)]
+        assert perception in iris, typed
+    assert _results(client, "relati")  # on its way to "relations"
 
 
 def test_results_page_works_without_javascript(client: FlaskClient) -> None:

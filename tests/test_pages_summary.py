@@ -8,6 +8,7 @@ import re
 import pytest
 from flask.testing import FlaskClient
 
+from alliance_kg.pages import static_files
 from alliance_kg.store.backend import Backend
 
 from .pages_support import HTML, essay_app
@@ -95,3 +96,22 @@ def test_cite_this_sentence_gives_a_citation_and_a_permanent_link(client: FlaskC
 def test_resources_other_than_sentences_have_no_sentence_panel(client: FlaskClient) -> None:
     assert 'id="h-says"' not in _page(client, ABE)
     assert 'id="h-says"' not in _page(client, "/id/source/us-japan-alliance-adrift-again/p2")
+
+
+def test_summary_values_read_as_words_and_the_kind_is_our_ontology_s(client: FlaskClient) -> None:
+    bush = _page(client, "/id/actor/bush-administration")
+    summary = _text(bush.split('<p class="summary">', 1)[1].split("</p>", 1)[0])
+    assert "is at end of term yes;" in summary and "yes or no" not in summary
+    essay = _page(client, "/id/source/us-japan-alliance-adrift-again")
+    kinds = _text(essay.split('<p class="kinds">', 1)[1].split("</p>", 1)[0])
+    assert kinds.startswith("Essay also")
+
+
+def test_a_page_s_tag_changes_with_the_files_it_links(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = client.get(ABE, headers=HTML).headers["ETag"]
+    monkeypatch.setattr(static_files, "_digest", lambda *_: "0123456789")
+    response = client.get(ABE, headers={**HTML, "If-None-Match": before})
+    assert response.status_code == 200  # a new site.css name: the old page must not be kept
+    assert "/static/site.0123456789.css" in response.get_data(as_text=True)

@@ -77,6 +77,7 @@ NOT_IN_SUMMARY = _iris(
     AKG.paragraphNumber,
     AKG.sentenceNumber,
     DCTERMS.hasPart,
+    DCTERMS.title,
     NIF.referenceContext,
     NIF.superString,
     NIF.nextSentence,

@@ -22,7 +22,7 @@ from ..sparql import caching, negotiation
 from ..store.backend import get_store
 from ..vocab import PREFIXES
 from . import describe as describing
-from . import ontology_terms, phases, search, sentence, summary
+from . import ontology_terms, phases, search, sentence, static_files, summary
 from .terms import local_href
 
 bp = Blueprint("entity", __name__)
@@ -143,7 +143,8 @@ def _respond(
     if description is None:
         return not_found(iri, path)
     store = get_store()
-    etag = caching.etag_for(store.version, code_version(), iri, fmt.media_type if fmt else "html")
+    media = fmt.media_type if fmt else "html"
+    etag = caching.etag_for(store.version, code_version(), static_files.files_digest(), iri, media)
     if caching.matches(request, etag):
         return caching.not_modified(etag)
     if fmt is None:

@@ -26,6 +26,7 @@ from ..pipeline.search_index import (
 MAX_QUERY_CHARS = 200
 MAX_WORDS = 16
 MIN_PREFIX = 2  # a one-letter prefix would match most of the index
+UNFINISHED = 2  # letters a word being typed may lack before its stem (betraya, betray)
 WEIGHTS = (10.0, 5.0, 1.0)  # labels, alternative labels, descriptions and sentences
 FACET_ORDER = (*FACET_CLASSES, SENTENCE_FACET, TERM_FACET, OTHER_FACET)
 OPEN, CLOSE = "\x02", "\x03"
@@ -80,15 +81,19 @@ class Answer:
 
 def match_expression(query: str) -> str | None:
     """The FTS5 query for a reader's words: each word a quoted phrase of its stems ("F-22" is
-    the phrase "f 22"), all required; a last word of two letters or more is also a prefix
-    ("japa" finds Japan). None when no word is left."""
+    the phrase "f 22"), all required; a last word of two letters or more is also a prefix,
+    cut short by a letter or two past four ("japa" finds Japan, "relati" finds relations).
+    None when no word is left."""
     words = [stems(word) for word in query[:MAX_QUERY_CHARS].split()[:MAX_WORDS]]
     words = [word for word in words if word]
     if not words:
         return None
-    quoted = " ".join('"' + " ".join(word).replace('"', '""') + '"' for word in words)
     last = words[-1][-1]
-    return quoted + "*" if len(last) >= MIN_PREFIX and last.isalpha() else quoted
+    prefix = len(last) >= MIN_PREFIX and last.isalpha()
+    if prefix:  # a word being typed has no stem yet: "betraya" must still find "betray"
+        words[-1] = [*words[-1][:-1], last[: max(MIN_PREFIX + 2, len(last) - UNFINISHED)]]
+    quoted = " ".join('"' + " ".join(word).replace('"', '""') + '"' for word in words)
+    return quoted + "*" if prefix else quoted
 
 
 def lookup(

@@ -59,7 +59,7 @@ def citation(iri: str, source: reader.Source) -> Citation | None:
     if author and " " in author:
         given, family = author.rsplit(" ", 1)
         author = f"{family}, {given}"
-    title = source.title if source.title[-1:] in ".?!" else source.title + "."
+    title = source.title if source.title.endswith((".", "?", "!")) else source.title + "."
     byline = f"{author}. " if author else ""
     text = f"{byline}“{title}” Paragraph {paragraph}, sentence {sentence}."
     return Citation(text, iri, href)

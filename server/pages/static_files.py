@@ -38,6 +38,15 @@ def _digest(path: Path, _mtime_ns: int, _size: int) -> str:
     return hashlib.blake2b(path.read_bytes(), digest_size=DIGEST_BYTES).hexdigest()
 
 
+def files_digest() -> str:
+    """One digest of every static file and asset a page may name: a page's tag must change
+    when a file it links under a hashed name does, or a cached page keeps the old name."""
+    folder = Path(current_app.static_folder or "")
+    assets = map(package_data.asset_path, sorted(package_data.ASSETS))
+    paths = [*sorted(folder.glob("*.*")), *assets]
+    return hashlib.blake2b("".join(map(digest, paths)).encode(), digest_size=8).hexdigest()
+
+
 def hashed_name(name: str, path: Path) -> str:
     """`site.css` as `site.<digest>.css`."""
     stem, dot, extension = name.rpartition(".")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..project import SOURCE_NS
+from ..project import ONTOLOGY_NS, SOURCE_NS
 from . import display
 from .describe import Description, Fact, Support
 from .statements import NAMING, Statement
@@ -63,9 +63,12 @@ class Summary:
 
 
 def _kinds(description: Description) -> tuple[Fact | None, list[Fact]]:
-    """The most specific stated type first; the others once per label (two vocabularies' Person
-    classes read the same)."""
-    stated = [fact for fact in description.types if not fact.inferred]
+    """A stated type of our ontology first (the others come from the vocabularies it aligns
+    with); the others once per label (two vocabularies' Person classes read the same)."""
+    stated = sorted(
+        (fact for fact in description.types if not fact.inferred),
+        key=lambda fact: not fact.value.value.startswith(ONTOLOGY_NS),
+    )
     kind = stated[0] if stated else (description.types[0] if description.types else None)
     seen = {kind.value.text} if kind else set()
     others = []

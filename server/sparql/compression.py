@@ -27,6 +27,7 @@ MIN_BYTES = 1024  # below a packet, gzip's header and the CPU cost buy nothing
 LEVEL = 6
 SUFFIX = "-gzip"
 KEPT_MAX = 64
+KEPT_BODY_MAX = 256 * 1024  # query results have strong tags too: keep pages and files only
 TEXT_TYPES = frozenset(
     {
         "application/javascript",
@@ -113,10 +114,8 @@ class Compress:
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         accept_encoding = environ.get("HTTP_ACCEPT_ENCODING")
-        if accept_encoding is None:
-            return self.app(environ, start_response)
-        if not accepts_gzip(accept_encoding):
-            return self.app(environ, _varying(start_response))
+        if accept_encoding is None or not accepts_gzip(accept_encoding):
+            return self.app(environ, _varying(start_response))  # caches tell it from gzip
         asked = environ.get("HTTP_IF_NONE_MATCH")
         environ = dict(environ)
         if asked:
@@ -139,14 +138,17 @@ class Compress:
         if status.startswith("304") and asked:
             headers = _named_tag(headers, asked)
         if not _eligible(status, headers):
-            start_response(status, _varying_headers(headers), exc_info)
+            start_response(status, _varying_headers(status, headers), exc_info)
             if head:
                 _close(chunks)
                 return []
             return _chained(first, iterator, chunks)
         if _header(headers, "content-length") is None:  # a stream: compressed as it comes
             start_response(status, _encoded(headers, None), exc_info)
-            return [] if head else _compressed_stream(first, iterator, chunks)
+            if head:
+                _close(chunks)
+                return []
+            return _compressed_stream(first, iterator, chunks)
         try:
             body = first + b"".join(iterator)
         finally:
@@ -158,7 +160,7 @@ class Compress:
     def _compressed(self, body: bytes, headers: Headers) -> bytes:
         """The gzip of `body`, kept when a strong tag names it."""
         etag = _header(headers, "etag")
-        if etag is None or etag.startswith("W/"):
+        if etag is None or etag.startswith("W/") or len(body) > KEPT_BODY_MAX:
             return gzip.compress(body, LEVEL, mtime=0)
         key = (etag, _header(headers, "content-type") or "", str(len(body)))
         packed = self.kept.get(key)
@@ -173,13 +175,15 @@ def _varying(start_response: StartResponse) -> StartResponse:
     """`start_response` adding `Vary: Accept-Encoding` to the responses that could be gzipped."""
 
     def start(status: str, headers: Headers, exc_info: Any = None) -> Any:
-        return start_response(status, _varying_headers(headers), exc_info)
+        return start_response(status, _varying_headers(status, headers), exc_info)
 
     return start
 
 
-def _varying_headers(headers: Headers) -> Headers:
-    return _with_vary(headers) if compressible(_header(headers, "content-type") or "") else headers
+def _varying_headers(status: str, headers: Headers) -> Headers:
+    """A 304 varies as its 200 did; so does any body gzip could have shrunk."""
+    varies = status.startswith("304") or compressible(_header(headers, "content-type") or "")
+    return _with_vary(headers) if varies else headers
 
 
 def _encoded(headers: Headers, length: int | None) -> Headers:
@@ -187,7 +191,7 @@ def _encoded(headers: Headers, length: int | None) -> Headers:
     changed: Headers = []
     for name, value in _with_vary(headers):
         lowered = name.lower()
-        if lowered == "content-length":
+        if lowered in ("content-length", "accept-ranges"):  # ranges are of the plain bytes
             continue
         changed.append((name, gzip_tag(value) if lowered == "etag" else value))
     changed.append(("Content-Encoding", "gzip"))

@@ -1,7 +1,7 @@
 // The reader's curation panel: select words of a sentence (or press its "Add a fact" button)
 // to propose a fact, with names suggested by /curation/suggest; save, edit or remove facts
-// through POST /curation/facts. Under `serve --dev` the page polls /_dev/version and reloads
-// after the live reloader's rebuild (or its failure, which every page then shows).
+// through POST /curation/facts. Under `serve --dev`, live.js reloads the page after the live
+// reloader's rebuild (or its failure, which every page then shows), from the panel's version.
 (function () {
   "use strict";
   var panel = document.getElementById("curation");
@@ -312,22 +312,4 @@
       row.appendChild(said);
     });
   });
-
-  // -- reload after the live reloader's rebuild (only under `serve --dev`) ----------------------
-
-  var failure = document.querySelector(".build-failure pre");
-  var served = panel.dataset.version + "|" + (failure ? failure.textContent : "");
-  var poll = setInterval(function () {
-    fetch("/_dev/version", { cache: "no-store" })
-      .then(function (response) {
-        if (!response.ok) { clearInterval(poll); return null; }
-        return response.json();
-      })
-      .then(function (now) {
-        if (!now) return;
-        var seen = now.version + "|" + (now.error ? now.error.problems : "");
-        if (seen !== served) { served = seen; location.reload(); }
-      })
-      .catch(function () { /* the server restarts: try again at the next tick */ });
-  }, 2000);
 })();

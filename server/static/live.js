@@ -1,10 +1,12 @@
 // Under `alliance-kg serve --dev`: reload the page when the live reloader has served a new
-// build, or a build has failed (its problems then show on every page). The reader's curation
-// panel runs its own poll, which knows the version the page was drawn from.
+// build, or a build has failed (its problems then show on every page). A page that says which
+// version it was drawn from (the reader's curation panel) is compared with that from the first
+// poll on, so a rebuild that finished while it loaded is not missed.
 (function () {
   "use strict";
-  if (document.getElementById("curation")) return;
-  var seen = null;
+  var panel = document.getElementById("curation");
+  var failure = document.querySelector(".build-failure pre");
+  var seen = panel ? panel.dataset.version + "|" + (failure ? failure.textContent : "") : null;
   var poll = setInterval(function () {
     fetch("/_dev/version", { cache: "no-store" })
       .then(function (response) {
