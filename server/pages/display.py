@@ -119,24 +119,6 @@ PROPERTY_TYPES = frozenset(
     )
 )
 
-# The kinds of individual the home page offers as entry points, in this order; together they
-# cover every individual, so any fact is three clicks from home (kind, entity, sentence).
-HOME_KINDS = _iris(
-    AKG.Actor,
-    AKG.Issue,
-    AKG.Attitude,
-    AKG.Event,
-    AKG.AlliancePhase,
-    AKG.AllianceRole,
-    AKG.Recommendation,
-    AKG.Claim,
-    AKG.Alliance,
-    AKG.AllianceSystem,
-    AKG.WeaponSystem,
-    AKG.Region,
-    AKG.YearInstant,
-)
-
 # Labels for the standard terms the ontology does not label itself.
 FALLBACK_LABELS: dict[str, str] = {
     str(term): label

@@ -9,7 +9,7 @@ from flask import Blueprint, render_template
 from .. import package_data
 from ..query_files import QueryFile, read_query
 from ..sparql.negotiation import PAGE
-from . import display, page_cache, terms, timeline, views
+from . import page_cache, terms, timeline, views
 from .reader import sources
 
 bp = Blueprint("home", __name__)
@@ -44,9 +44,10 @@ def home() -> str:
 
 def _render() -> str:
     counts = {row["what"].value: int(row["count"].value) for row in views.rows("home-counts")}
-    kinds = {row["class"].value: int(row["entities"].value) for row in views.rows("home-kinds")}
-    entry_points = [
-        (terms.term_for(iri), kinds.get(iri, 0)) for iri in display.HOME_KINDS if kinds.get(iri)
+    entry_points = [  # the view lists the kinds that cover every individual, in page order
+        (terms.term(row["class"]), int(row["entities"].value))
+        for row in views.rows("home-kinds")
+        if int(row["entities"].value)
     ]
     return render_template(
         "home.html",
