@@ -103,5 +103,5 @@ def test_a_sentence_page_shows_its_facts_and_a_citation(page: object) -> None:
     panel = page.locator("section.sentence-says")
     assert "Shinzo Abe frustrates US political circles" in panel.inner_text()
     citation = page.locator("#citation").inner_text()
-    assert citation.startswith("Tatsumi, Yuki. “US-Japan Alliance: Adrift Again?” Paragraph 2")
+    assert citation.startswith("Yuki Tatsumi, “US-Japan Alliance: Adrift Again?” paragraph 2")
     shot(page, "sentence-page", full=True)

@@ -101,6 +101,14 @@ def test_long_results_show_the_first_rows_and_say_so(client: FlaskClient) -> Non
     html = client.get("/sparql", query_string={"query": query}, headers=HTML).get_data(as_text=True)
     assert html.count("<tr><td>") == 500
     assert "More than 500 rows" in html
+    assert "cut at this server's limit on rows" in html
+    assert "the downloads hold them all" not in html  # they are cut at the same limit
+
+
+def test_the_page_varies_by_accept_as_the_protocol_answers_do(client: FlaskClient) -> None:
+    for query_string in ({}, {"query": PHASES}, {"query": "SELEC"}):
+        page = client.get("/sparql", query_string=query_string, headers=HTML)
+        assert "Accept" in page.headers["Vary"].split(", "), query_string
 
 
 def test_other_clients_keep_the_protocol_formats(client: FlaskClient) -> None:

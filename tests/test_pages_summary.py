@@ -88,7 +88,7 @@ def test_cite_this_sentence_gives_a_citation_and_a_permanent_link(client: FlaskC
     html = _page(client, SENTENCE)
     cite = html.split('<p id="citation" class="citation">', 1)[1].split("</p>", 1)[0]
     iri = "https://w3id.org/alliance-kg" + SENTENCE
-    citation = "Tatsumi, Yuki. “US-Japan Alliance: Adrift Again?” Paragraph 2, sentence 6."
+    citation = "Yuki Tatsumi, “US-Japan Alliance: Adrift Again?” paragraph 2, sentence 6."
     assert _text(cite) == f"{citation} {iri}"
     assert f'<a href="{iri}">' in cite
 

@@ -37,6 +37,9 @@ DOWNLOADS = {
 }
 
 
+VARY = {"Vary": "Accept"}  # the same address answers protocol clients in their formats
+
+
 @dataclass(frozen=True)
 class Cell:
     """One value of the table as the page shows it: its text, a link, and its tag."""
@@ -49,23 +52,27 @@ class Cell:
 
 
 @bp.route("/sparql", methods=["GET", "HEAD"])
-def query_page() -> tuple[str, int]:
+def query_page() -> tuple[str, int, dict[str, str]]:
     """The editor and the examples; with `query`, its results (or why it was refused)."""
     text = request.args.get("query")
     if text is None:
-        return _page(), 200
+        return _page(), 200, VARY
     try:
         found = page_results.answer(_call(), SHOWN_ROWS)
     except CLIENT_ERRORS as error:
         status, message, _ = error_reply(error, request_id())
-        return _page(query=text, error=message), status
+        return _page(query=text, error=message), status, VARY
     kind = "graph" if found.variables == page_results.TRIPLE_VARIABLES else "solutions"
-    return _page(
-        query=text,
-        answer=found,
-        rows=[[_cell(value) for value in row] for row in found.rows],
-        downloads=[(label, _download_href(name)) for name, label in DOWNLOADS[kind]],
-    ), 200
+    return (
+        _page(
+            query=text,
+            answer=found,
+            rows=[[_cell(value) for value in row] for row in found.rows],
+            downloads=[(label, _download_href(name)) for name, label in DOWNLOADS[kind]],
+        ),
+        200,
+        VARY,
+    )
 
 
 def _call() -> Call:

@@ -49,19 +49,16 @@ def _source_of(iri: str) -> reader.Source | None:
 
 
 def citation(iri: str, source: reader.Source) -> Citation | None:
-    """'Tatsumi, Yuki. “Title?” Paragraph 2, sentence 6.', and the sentence's IRI to link."""
+    """A note-style citation, 'Yuki Tatsumi, “Title?” paragraph 2, sentence 6.', with the
+    sentence's IRI to link: the author's name as written, person or organisation."""
     match = SEGMENT.fullmatch(iri.rsplit("/", 1)[-1])
     href = reader_href(iri)
     if match is None or href is None:
         return None
     paragraph, sentence = match.groups()
-    author = source.author.text if source.author else None
-    if author and " " in author:
-        given, family = author.rsplit(" ", 1)
-        author = f"{family}, {given}"
-    title = source.title if source.title.endswith((".", "?", "!")) else source.title + "."
-    byline = f"{author}. " if author else ""
-    text = f"{byline}“{title}” Paragraph {paragraph}, sentence {sentence}."
+    title = source.title if source.title.endswith((".", "?", "!")) else source.title + ","
+    byline = f"{source.author.text}, " if source.author else ""
+    text = f"{byline}“{title}” paragraph {paragraph}, sentence {sentence}."
     return Citation(text, iri, href)
 
 
