@@ -10,7 +10,7 @@ pages with compression refused by the browser (`Accept-Encoding: identity`) as t
 Targets: every page's load under 1.5 s, `/sparql` under 3 s, an entity page's HTML under 30 KB
 compressed. Figures are medians of `--runs` loads; on a busy machine they vary.
 
-    .venv/bin/python benchmarks/page_load.py [--project .] [--runs 3]
+    PYTHONPATH=. .venv/bin/python benchmarks/page_load.py [--project .] [--runs 3]
 """
 
 from __future__ import annotations
@@ -28,27 +28,8 @@ from typing import Any
 
 from playwright.sync_api import sync_playwright
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-PAGES = (
-    "/",
-    "/sparql",
-    "/search?q=abe",
-    "/essay",
-    "/argument",
-    "/timeline",
-    "/ontology",
-    "/id/actor/shinzo-abe",
-    "/ontology/Actor",
-    "/id/source/us-japan-alliance-adrift-again/p2-s3",
-    "/.well-known/void",
-)
+from tests.browser_support import ARGS, CHROMIUM, PAGE_KINDS
+
 SLOW_4G = {
     "offline": False,
     "latency": 150,
@@ -155,12 +136,12 @@ def main() -> None:
     failures = []
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
             print(
                 f"{'page':48} {'load s':>7} {'KB sent':>8} {'HTML KB':>8} {'reqs':>5}"
                 f" | {'plain s':>7} {'KB':>8} {'ratio':>6}"
             )
-            for path in PAGES:
+            for path in PAGE_KINDS:
                 warm(base + path)
                 packed = median_load(browser, base + path, True, args.runs)
                 plain = median_load(browser, base + path, False, args.runs)

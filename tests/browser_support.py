@@ -14,8 +14,6 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
-from .endpoint_support import free_port
-
 try:
     from playwright import sync_api
 except ImportError:  # the browser tests skip; the others run
@@ -30,6 +28,20 @@ ARGS = [
     "--disable-component-update",
     "--no-first-run",
 ]
+# One page of each kind, as the weight tests and benchmarks/page_load.py load them.
+PAGE_KINDS = (
+    "/",
+    "/sparql",
+    "/search?q=abe",
+    "/essay",
+    "/argument",
+    "/timeline",
+    "/ontology",
+    "/id/actor/shinzo-abe",
+    "/ontology/Actor",
+    "/id/source/us-japan-alliance-adrift-again/p2-s3",
+    "/.well-known/void",
+)
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
@@ -64,7 +76,7 @@ def shot(page: object, name: str, full: bool = False) -> None:
 @contextmanager
 def served(app: Flask) -> Iterator[str]:
     """The app on a real threaded server on loopback; yields its base URL, then stops it."""
-    server = make_server("127.0.0.1", free_port(), app, threaded=True)
+    server = make_server("127.0.0.1", 0, app, threaded=True)  # the system picks a free port
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -13,22 +13,9 @@ import pytest
 
 from alliance_kg.pages.static_files import IMMUTABLE, plain_name
 
-from .browser_support import MARKS, PHONE, new_tab, shot, sync_api
+from .browser_support import MARKS, PAGE_KINDS, PHONE, new_tab, shot, sync_api
 
 ENTITY = "/id/actor/shinzo-abe"
-PAGES = (
-    "/",
-    "/sparql",
-    "/search?q=abe",
-    "/essay",
-    "/argument",
-    "/timeline",
-    "/ontology",
-    ENTITY,
-    "/ontology/Actor",
-    "/id/source/us-japan-alliance-adrift-again/p2-s3",
-    "/.well-known/void",
-)
 ENTITY_HTML_LIMIT = 30 * 1024
 
 pytestmark = MARKS
@@ -53,7 +40,7 @@ def test_an_entity_page_is_under_30_kb_compressed(base_url: str) -> None:
     assert b"<h1>Shinzo Abe</h1>" in gzip.decompress(sent)
 
 
-@pytest.mark.parametrize("path", PAGES)
+@pytest.mark.parametrize("path", PAGE_KINDS)
 def test_every_page_and_its_files_come_compressed_and_hashed(page: object, path: str) -> None:
     seen: list[object] = []
     page.on("response", lambda response: seen.append(response))  # noqa: PLW0108 (Playwright tags a bound method)
