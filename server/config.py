@@ -256,11 +256,20 @@ SETTINGS: tuple[Setting, ...] = (
         PATH,
     ),
     Setting(
+        "IN_MEMORY_MAX_QUADS",
+        250_000,
+        "Largest dataset `alliance-kg serve` holds in memory, where each query worker has a "
+        "copy; a larger one is served from an on-disk store in the build folder, loaded once "
+        "per build version and shared by every worker (docs/scale.md). 0: always on disk.",
+        _whole(0),
+    ),
+    Setting(
         "WARM_PAGES",
         True,
         "Build the search index and render the home page, timeline and essay pages at start, "
-        "before the first request. Turn it off for datasets of many essays, where that takes "
-        "minutes: each page is then rendered on its first visit and cached as before.",
+        "before the first request, for a store held in memory. A store on disk is never "
+        "warmed, so the first answer comes at once: each page is rendered on its first visit "
+        "and cached as before.",
         BOOLEAN,
     ),
     Setting(

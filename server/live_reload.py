@@ -16,7 +16,6 @@ from pathlib import Path
 from flask import Flask, Response, jsonify
 from markupsafe import escape
 
-from .pipeline.build import build_project
 from .pipeline.problems import InvalidProject
 from .project import Project
 from .sparql.update_log import UpdateLogError
@@ -84,6 +83,8 @@ class LiveReload:
             return False
         self.snapshot = seen
         try:
+            from .pipeline.build import build_project  # noqa: PLC0415 - not in a server's start
+
             build = build_project(self.project)
             replace_store(app, build)
         except InvalidProject as problems:

@@ -21,7 +21,6 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from . import live_reload
 from .app import create_app
 from .cli import reported
 from .config import SETTINGS_BY_NAME, SettingsError, load, memory_limit_bytes, named, value_of
@@ -34,6 +33,7 @@ from .project import Project
 from .sparql.updates import EXTENSION as UPDATES
 from .store import backend as store
 from .store.embedded import Store
+from .store.placement import available_bytes, place
 
 log = logging.getLogger(__name__)
 LISTEN_BACKLOG = 1024
@@ -198,9 +198,14 @@ def run_serve(args: argparse.Namespace, project: Project) -> int:
         settings["BUILD_DIR"] = str(_build_of(project))
     elif settings["BUILD_DIR"]:
         log.info("serving BUILD_DIR %s, not the project's build", settings["BUILD_DIR"])
+    if settings["BUILD_DIR"] and not settings["BACKEND"] and not args.dev:
+        placement = place(Path(settings["BUILD_DIR"]), settings, available_bytes())
+        settings["STORE_DIR"], settings["WORKERS"] = placement.store_dir, placement.workers
     app = create_app(settings)  # loaded once: the instance file runs once
     if args.dev:
         if own_build and os.environ.get("WERKZEUG_RUN_MAIN") == "true":  # the reloader's child
+            from . import live_reload  # noqa: PLC0415 - it brings the pipeline: --dev only
+
             live_reload.init_app(app, project)
         app.run(app.config["HOST"], app.config["PORT"], use_reloader=True, threaded=True)
         return 0

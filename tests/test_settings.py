@@ -56,6 +56,7 @@ def samples(tmp: Path) -> dict[str, Any]:
         "INSTANCE_PATH": str(tmp / "other-instance"),
         "BUILD_DIR": str(write_build(tmp / "other-build", version="other-version")),
         "STORE_DIR": str(tmp / "stores"),
+        "IN_MEMORY_MAX_QUADS": 0,
         "WARM_PAGES": False,
         "BACKEND": "sparql+http://127.0.0.1:9/sparql",
         "ACCESS_LOG": True,

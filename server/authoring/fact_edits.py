@@ -25,7 +25,6 @@ from rdflib.namespace import RDF, RDFS
 from rdflib.term import Node
 
 from ..curie import turtle_name
-from ..pipeline.build import check_project
 from ..pipeline.claims import ClaimTag, claims_in, empty_covers, tags_of
 from ..pipeline.problems import WRITTEN_AT, Problem
 from ..project import BACKGROUND_NS, ID_NS, SOURCE_NS, Project, source_iri
@@ -381,6 +380,8 @@ def new_problems(
 ) -> list[Problem]:
     """The problems `alliance-kg validate` would report with `texts` in place of those files
     and did not before; a file that does not parse is always one, since it stops the rules."""
+    from ..pipeline.build import check_project  # noqa: PLC0415 - the validator, not at a start
+
     with tempfile.TemporaryDirectory(prefix="alliance-kg-edit-") as folder:
         copy = checked_copy(project, Path(folder))
         for path, text in texts.items():

@@ -10,6 +10,7 @@ from werkzeug.exceptions import NotFound
 
 from .. import package_data
 from ..sparql import http_policy
+from ..store.backend import EXTENSION as STORE
 from . import (
     argument,
     curation,
@@ -70,8 +71,8 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(terms.term_html, "term")
     for name in TEMPLATES:  # compile now, not on the first visitor's request
         app.jinja_env.get_template(name)
-    if app.config["WARM_PAGES"]:
-        warm(app)
+    if app.config["WARM_PAGES"] and getattr(app.extensions[STORE], "directory", None) is None:
+        warm(app)  # a store on disk is for size: its first answer must not wait for pages
 
 
 def not_found(error: NotFound) -> Response:

@@ -29,6 +29,7 @@ from rdflib.namespace import RDF, RDFS, SKOS
 from ..project import GRAPH_NS, ID_NS, ONTOLOGY_GRAPH, SOURCE_NS, STATEMENT_NS
 from ..store.build_files import DATASET_FILE, MANIFEST_FILE
 from ..vocab import AKG, NIF
+from .search_index import SEARCH_FILE, facts_of_dataset, write_index
 
 SHARED_KINDS = ("actor", "alliance", "issue", "region", "weapon", "time")
 POPULATION = 10_000  # variants per shared individual; fixed, so a run is a prefix of a longer one
@@ -191,7 +192,7 @@ def essays_for(triples: int, build: Path) -> int:
 
 
 def write_dataset(build: Path, target: Path, essays: int, seed: int = 0) -> Path:
-    """A build folder (`dataset.nq` + `manifest.json`) holding `essays` essays' worth."""
+    """A build folder (`dataset.nq`, its search index, `manifest.json`) of `essays` essays."""
     manifest = json.loads((build / MANIFEST_FILE).read_text("utf-8"))
     base = ox.parse(path=build / DATASET_FILE, format=ox.RdfFormat.N_QUADS)
     graphs: Counter[str] = Counter()
@@ -210,5 +211,8 @@ def write_dataset(build: Path, target: Path, essays: int, seed: int = 0) -> Path
         graphs=dict(sorted(graphs.items())),
         synthetic={"essays": essays, "seed": seed, "from": manifest["version"]},
     )
+    search = target / SEARCH_FILE
+    search.unlink(missing_ok=True)
+    write_index(facts_of_dataset(dataset), search, manifest["version"]).close()
     (target / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2) + "\n", "utf-8")
     return target
