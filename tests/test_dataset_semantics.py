@@ -20,6 +20,7 @@ from alliance_kg.pipeline.publish import Credentials, GraphStore
 from alliance_kg.store.build_files import DATASET_FILE
 from alliance_kg.store.embedded import Store
 from alliance_kg.store.remote import UNION_GRAPH
+from alliance_kg.store.statistics import STATISTICS_GRAPH, Tally
 
 from . import conftest
 from .endpoint_support import AKG, ID, SOURCE_GRAPH, TEXT_GRAPH, TRIG, G, make_app, solutions
@@ -210,17 +211,19 @@ def test_relative_iris_in_updates_resolve_against_the_dataset_base(tmp_path: Pat
 
 @pytest.fixture(scope="module")
 def virtuoso_with_union(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Virtuoso]:
-    """A private Virtuoso bulk-loaded with the build, and the union graph the backend reads as
-    the default graph: each triple once (docs/remote.md)."""
+    """A private Virtuoso bulk-loaded with the build, its statistics graph as a build writes
+    it, and the union graph the backend reads as the default graph: each triple once
+    (docs/remote.md)."""
     build = shared_build(tmp_path_factory.mktemp("remote"))
+    quads = list(ox.parse(path=build / DATASET_FILE, format=ox.RdfFormat.N_QUADS))
     with running_virtuoso(build / DATASET_FILE) as instance:
-        distinct = {
-            quad.triple for quad in ox.parse(path=build / DATASET_FILE, format=ox.RdfFormat.N_QUADS)
-        }
+        graph_store = GraphStore(instance.graph_store_url, Credentials(USER, PASSWORD))
+        statistics = [quad.triple for quad in Tally().extend(quads).quads()]
+        body = ox.serialize(statistics, format=ox.RdfFormat.N_TRIPLES) or b""
+        graph_store.send("PUT", STATISTICS_GRAPH, body)
+        distinct = {quad.triple for quad in quads}
         body = ox.serialize(sorted(distinct, key=str), format=ox.RdfFormat.N_TRIPLES) or b""
-        GraphStore(instance.graph_store_url, Credentials(USER, PASSWORD)).send(
-            "PUT", UNION_GRAPH, body
-        )
+        graph_store.send("PUT", UNION_GRAPH, body)
         yield instance
 
 

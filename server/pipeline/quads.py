@@ -1,7 +1,8 @@
 """Move a dataset from rdflib to Oxigraph and write it canonically: same input, same bytes.
 
 A build writes each unit's quads sorted to a chunk file, then merges the chunks into one sorted
-N-Quads file, so that no step holds the whole dataset.
+N-Quads file, so that no step holds the whole dataset; the dataset's statistics, counted as the
+merge goes, come last.
 """
 
 from __future__ import annotations
@@ -9,12 +10,15 @@ from __future__ import annotations
 import hashlib
 import heapq
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Dataset, Graph, URIRef
+
+from ..store.statistics import Tally
 
 
 def oxigraph_quads(
@@ -81,20 +85,31 @@ class Merged:
 
 
 def merge_chunks(chunks: list[Path], destination: Path) -> Merged:
-    """Merge sorted chunks into sorted N-Quads without duplicates; hash what is written."""
-    merged, digest = Merged(), hashlib.sha256()
+    """Merge sorted chunks into sorted N-Quads without duplicates, followed by the statistics
+    graph counted on the way (`store/statistics.py`); hash what is written."""
+    merged, digest, tally = Merged(), hashlib.sha256(), Tally()
     streams = [ox.parse(path=str(chunk), format=ox.RdfFormat.N_QUADS) for chunk in chunks]
-    previous = None
     with destination.open("wb") as out:
-        for quad in heapq.merge(*streams, key=_quad_key):
-            if quad == previous:
-                continue
-            previous = quad
+        for quad in chain(_distinct(heapq.merge(*streams, key=_quad_key)), _later(tally)):
             line = f"{quad} .\n".encode()
             digest.update(line)
             out.write(line)
             merged.quads += 1
+            tally.add(quad)
             if isinstance(quad.graph_name, ox.NamedNode):
                 merged.graphs[quad.graph_name.value] += 1
     merged.digest = digest.hexdigest()
     return merged
+
+
+def _later(tally: Tally) -> Iterator[ox.Quad]:
+    """The statistics, counted once every other quad has been through the tally."""
+    yield from tally.quads()
+
+
+def _distinct(quads: Iterator[ox.Quad]) -> Iterator[ox.Quad]:
+    previous = None
+    for quad in quads:
+        if quad != previous:
+            previous = quad
+            yield quad

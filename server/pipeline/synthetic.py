@@ -28,6 +28,7 @@ from rdflib.namespace import RDF, RDFS, SKOS
 
 from ..project import GRAPH_NS, ID_NS, ONTOLOGY_GRAPH, SOURCE_NS, STATEMENT_NS
 from ..store.build_files import DATASET_FILE, MANIFEST_FILE
+from ..store.statistics import STATISTICS_GRAPH, Tally
 from ..vocab import AKG, NIF
 from .search_index import SEARCH_FILE, facts_of_dataset, write_index
 
@@ -188,19 +189,26 @@ def essays_for(triples: int, build: Path) -> int:
     """How many essays make about `triples` quads, the built dataset counting as the first."""
     manifest = json.loads((build / MANIFEST_FILE).read_text("utf-8"))
     ontology = manifest["graphs"].get(ONTOLOGY_GRAPH, 0)
-    return max(1, round((triples - ontology) / (manifest["triples"] - ontology)))
+    essay = manifest["triples"] - manifest["graphs"].get(STATISTICS_GRAPH, 0)
+    return max(1, round((triples - ontology) / (essay - ontology)))
 
 
 def write_dataset(build: Path, target: Path, essays: int, seed: int = 0) -> Path:
     """A build folder (`dataset.nq`, its search index, `manifest.json`) of `essays` essays."""
     manifest = json.loads((build / MANIFEST_FILE).read_text("utf-8"))
-    base = ox.parse(path=build / DATASET_FILE, format=ox.RdfFormat.N_QUADS)
+    parsed = ox.parse(path=build / DATASET_FILE, format=ox.RdfFormat.N_QUADS)
+    base = (quad for quad in parsed if quad.graph_name != ox.NamedNode(STATISTICS_GRAPH))
     graphs: Counter[str] = Counter()
+    tally = Tally()
 
     def counted(stream: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
         for quad in stream:
             graphs[quad.graph_name.value] += 1
+            tally.add(quad)
             yield quad
+        statistics = tally.quads()  # last, once every other quad is counted
+        graphs[STATISTICS_GRAPH] += len(statistics)
+        yield from statistics
 
     target.mkdir(parents=True, exist_ok=True)
     dataset = target / DATASET_FILE

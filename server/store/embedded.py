@@ -4,7 +4,9 @@ in memory or on disk (RocksDB).
 The default graph of a query is the union of all graphs, as a set: pyoxigraph's own union
 (`use_default_graph_as_union`) and its lists of default graphs return a triple once per graph
 holding it, so the store's default graph holds a copy of every triple instead, made at load and
-again after updates (docs/endpoint.md). A request's own dataset replaces it.
+again after updates (docs/endpoint.md). A request's own dataset replaces it. The statistics
+graph (`statistics.py`) stays out of that union: it describes the data, and is counted again
+after each update.
 """
 
 from __future__ import annotations
@@ -25,10 +27,14 @@ from tqdm import tqdm
 
 from .build_files import DATASET_FILE, MANIFEST_FILE
 from .remote import BASE_IRI, Result
+from .statistics import STATISTICS_GRAPH, Tally
 
 PROGRESS_DELAY_SECONDS = 2.0  # a bar only for loads long enough to wonder about
 DEFAULT = ox.DefaultGraph()
-UNION_COPY = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+UNION_COPY = (
+    f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER (?g != <{STATISTICS_GRAPH}>) }}"
+)
+STATISTICS = ox.NamedNode(STATISTICS_GRAPH)
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +70,18 @@ def copy_union(engine: ox.Store, dataset: Path) -> None:
     times as long as the load itself, and 500 MB more, at a million quads.
     """
     quads = ox.parse(path=dataset, format=ox.RdfFormat.N_QUADS, lenient=True)
-    engine.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, DEFAULT) for q in quads)
+    data = (q for q in quads if q.graph_name != STATISTICS)
+    engine.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, DEFAULT) for q in data)
+
+
+def count_statistics(engine: ox.Store, again: bool = False) -> None:
+    """Write the statistics graph (`statistics.py`) from the store's named graphs: if the
+    dataset came without one (an earlier build, a test's data), or `again` after an update."""
+    if not again and any(True for _ in engine.quads_for_pattern(None, None, None, STATISTICS)):
+        return
+    quads = Tally().extend(engine.quads_for_pattern(None, None, None, None)).quads()
+    engine.clear_graph(STATISTICS)
+    engine.extend(quads)
 
 
 def loaded_directory(dataset: Path, store_dir: Path, version: str) -> Path:
@@ -85,6 +102,7 @@ def loaded_directory(dataset: Path, store_dir: Path, version: str) -> Path:
     log.info("loading %s into the on-disk store %s", dataset, target)
     engine = ox.Store(staging)
     bulk_load(engine, dataset)
+    count_statistics(engine)
     copy_union(engine, dataset)
     engine.flush()
     del engine  # closes RocksDB before the folder moves and reopens read-only
@@ -137,6 +155,7 @@ class Store:
         if store_dir is None:
             engine = ox.Store()
             bulk_load(engine, build / DATASET_FILE)
+            count_statistics(engine)
             store = cls(engine, version, graphs)
             store._union()
             return store
@@ -205,10 +224,12 @@ class Store:
 
     def update(self, sparql: str) -> None:
         """Run a SPARQL update, atomically (the engine rolls back a failing one), on the
-        default graph as updates wrote it, without the union's copies."""
+        default graph as updates wrote it, without the union's copies; then count the
+        statistics again."""
         with self.lock:
             if self.own is not None:
                 self.engine.clear_graph(DEFAULT)
                 self.engine.extend(self.own)
                 self.own, self.emptied = None, self.emptied + 1
             self.engine.update(sparql, base_iri=BASE_IRI)
+            count_statistics(self.engine, again=True)
