@@ -13,6 +13,13 @@ For each size (default 1M and 10M quads): generate the synthetic dataset
     bare WSGI function: the full endpoint pre-renders its pages at start, which takes minutes at
     these sizes.
 
+Then `alliance-kg serve` itself (the whole endpoint and pages, placed as by default: on disk
+past `IN_MEMORY_MAX_QUADS`) on the store the disk side loaded, with the default worker count and
+twice that: seconds to the first answer, and the memory of the whole server once every worker
+has answered every example (the sum of its processes' Pss, plus the page cache holding the
+store's files, which they share). The baseline, in the same run: the in-memory store with one
+worker, pages not warmed.
+
 Run from the repository root, which must be importable for `tests.virtuoso_support`:
 
     PYTHONPATH=. .venv/bin/python benchmarks/scale.py [--sizes 1000000 10000000] [--seconds 10]
@@ -38,6 +45,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import parse_qs, quote
 
@@ -188,6 +196,76 @@ def measure_query(ports: dict[str, int], query: QueryFile, seconds: float) -> di
     }
 
 
+# --- the whole server, as `alliance-kg serve` runs it -----------------------------------------
+
+
+def serve_command(build: Path, port: int, *settings: str) -> list[str]:
+    command = [sys.executable, "-m", "alliance_kg.serving", "--project", str(HERE.parents[1])]
+    command += ["--port", str(port), "--set", f"BUILD_DIR={build}"]
+    for setting in settings:
+        command += ["--set", setting]
+    return command
+
+
+def server_pids(front: int) -> list[int]:
+    children = Path(f"/proc/{front}/task/{front}/children").read_text().split()
+    return [front, *map(int, children)]
+
+
+def proportional_bytes(pid: int) -> int:
+    """Pss: each page shared by N processes counts 1/N in each, so the sum over a server's
+    processes is the memory the whole server holds."""
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+def cached_bytes(folder: Path) -> int:
+    """The page cache holding `folder`'s files (fincore, from util-linux): shared by every
+    process that reads them, and not in any process's Pss."""
+    files = [str(p) for p in folder.rglob("*") if p.is_file()]
+    if not files or not shutil.which("fincore"):
+        return 0
+    output = subprocess.run(
+        ["fincore", "--bytes", "--noheadings", "--raw", "--output", "RES", *files],
+        capture_output=True, text=True, check=False,
+    ).stdout  # fmt: skip
+    return sum(int(value) for value in output.split() if value.isdigit())
+
+
+def exercise(port: int, queries: list[QueryFile], workers: int) -> None:
+    """Every query from `workers` clients at once, twice, so that every worker answers."""
+
+    def run(query: QueryFile) -> None:
+        accept = GRAPH_TYPE if CONSTRUCT.search(query.text) else SOLUTIONS_TYPE
+        with contextlib.suppress(RuntimeError, OSError):
+            timed_get(port, "/sparql?query=" + quote(query.text), accept)
+
+    with ThreadPoolExecutor(workers) as pool:
+        for _ in range(2):
+            list(pool.map(run, [q for q in queries for _ in range(workers)]))
+
+
+def served(build: Path, queries: list[QueryFile], workers: int, *settings: str) -> dict:
+    """Start `serve`, time its first answer, exercise every worker, sum the server's memory."""
+    port = free_port()
+    command = serve_command(build, port, f"WORKERS={workers}", *settings)
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        wait_for(port)
+        first = time.perf_counter() - started
+        exercise(port, queries, workers)
+        pids = server_pids(process.pid)
+        pss = sum(proportional_bytes(pid) for pid in pids)
+    finally:
+        process.terminate()
+        _, log = process.communicate(timeout=60)
+    chosen = [line for line in log.decode().splitlines() if "store " in line and "quads" in line]
+    return {"first_answer": first, "processes": len(pids), "pss": pss, "log": chosen[-1:]}
+
+
 # --- Virtuoso ---------------------------------------------------------------------------------
 
 
@@ -266,7 +344,33 @@ def measure_size(base: Path, triples: int, queries: list[QueryFile], args) -> di
                 latency[query.name] = measure_query(ports, query, args.seconds)
                 shown = {k: round(v["median"], 2) for k, v in latency[query.name].items()}
                 print(f"  {query.name}: {shown}", flush=True)
-        return {"triples": triples, "essays": essays, "loads": loads, "latency": latency}
+        scale_shapes = {path.stem for path in SCALE_QUERIES.glob("*.rq")}
+        examples = [query for query in queries if query.name not in scale_shapes]
+        servers = measure_servers(build, Path(store_dir), examples)
+        return {
+            "triples": triples,
+            "essays": essays,
+            "loads": loads,
+            "latency": latency,
+            "servers": servers,
+        }
+
+
+def measure_servers(build: Path, store_dir: Path, queries: list[QueryFile]) -> dict:
+    """`serve` as placed by default (on disk past IN_MEMORY_MAX_QUADS: here the store the
+    disk side loaded, so no second load), with the default worker count and twice that;
+    and, as the baseline, the in-memory store with one worker (the start before issue 16)."""
+    workers = int(defaults()["WORKERS"])
+    found = {}
+    for label, count in (("default", workers), ("double", 2 * workers)):
+        found[label] = served(build, queries, count, f"STORE_DIR={store_dir}")
+        found[label]["cache"] = cached_bytes(store_dir)
+        print(f"served on disk, {count} workers: {found[label]}", flush=True)
+    found["memory"] = served(
+        build, queries, 1, "IN_MEMORY_MAX_QUADS=1000000000", "WARM_PAGES=false"
+    )
+    print(f"served in memory, 1 worker: {found['memory']}", flush=True)
+    return found
 
 
 def geomean(values: list[float]) -> float:
@@ -284,6 +388,22 @@ def report(figures: dict, groups: dict[str, set[str]]) -> None:
     rate = {side: f["quads"] / f["seconds"] for side, f in loads.items()}
     print(f"load rate / Virtuoso's: memory {rate['memory'] / rate['virtuoso']:.2f}, "
           f"disk {rate['disk'] / rate['virtuoso']:.2f}")  # fmt: skip
+    servers = figures.get("servers")
+    if servers:
+        one_copy = loads["memory"]["peak_rss"]
+        print(f"\none in-memory copy of the store (the load's peak RSS): {one_copy / 1e6:,.0f} MB; "
+              f"the on-disk store's files: {loads['disk']['disk'] / 1e6:,.0f} MB")  # fmt: skip
+        for label in ("default", "double"):
+            f = servers[label]
+            whole = f["pss"] + f["cache"]
+            print(f"served, {label} workers ({f['processes'] - 1}): first answer "
+                  f"{f['first_answer']:.2f} s; Pss of all processes {f['pss'] / 1e6:,.0f} MB "
+                  f"+ page cache of the store {f['cache'] / 1e6:,.0f} MB = {whole / 1e6:,.0f} MB,"
+                  f" {whole / one_copy:.2f}x one in-memory copy")  # fmt: skip
+        f = servers["memory"]
+        print(f"baseline, in memory with 1 worker: first answer {f['first_answer']:.2f} s; "
+              f"Pss {f['pss'] / 1e6:,.0f} MB; first answer ratio (on disk / in memory) "
+              f"{servers['default']['first_answer'] / f['first_answer']:.2f}")  # fmt: skip
     latency = figures["latency"]
     print(f"\n{'query (median ms; ratio to Virtuoso)':42} {'memory':>9} {'disk':>9} {'virtuoso':>9}"
           f" {'mem/virt':>8} {'disk/virt':>9}")  # fmt: skip

@@ -26,6 +26,7 @@ INFERRED_BY_PROPERTY = (
     f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ GRAPH <{INFERRED_GRAPH}> {{ ?s ?p ?o }} }} "
     "GROUP BY ?p ORDER BY ?p"
 )
+SCALE_QUERIES = Path(__file__).resolve().parents[1] / "benchmarks" / "scale-queries"
 ENTITIES = (
     "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c . "
     'FILTER (STRSTARTS(STR(?s), "https://w3id.org/alliance-kg/id/") '
@@ -93,3 +94,10 @@ def test_a_dataset_without_statistics_is_counted_at_open(tmp_path: Path) -> None
     store = Store.open(write_build(tmp_path / "build"))
     counted = rows(store, read_query(view_path("void-graphs")).text)
     assert counted == rows(store, LIVE["void-graphs"]) and len(counted) == 3
+
+
+def test_the_stated_facts_partitions_are_the_assertions_by_predicate(store: Store) -> None:
+    from_statistics = rows(store, read_query(SCALE_QUERIES / "assertions-per-predicate.rq").text)
+    counted = rows(store, read_query(SCALE_QUERIES / "assertions-per-predicate-counted.rq").text)
+    assert len(counted) > 50
+    assert from_statistics == counted

@@ -70,7 +70,10 @@ def place(build: Path, config: Mapping[str, Any], available: int) -> Placement:
     named_dir, limit = config.get("STORE_DIR"), int(config["IN_MEMORY_MAX_QUADS"])
     if named_dir:
         chosen_dir, fit = Path(named_dir), disk_fit
-        why = f"on disk in STORE_DIR {named_dir}"
+        why = (
+            f"on disk in STORE_DIR {named_dir}: {quads:,} quads, one copy of about "
+            f"{on_disk // MiB:,} MiB shared by every worker"
+        )
     elif quads <= limit or config.get("UPDATE_TOKEN"):
         chosen_dir, fit = None, memory_fit
         why = f"in memory: {quads:,} quads, about {in_memory // MiB:,} MiB in each worker"

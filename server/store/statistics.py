@@ -10,7 +10,9 @@ graph and stays out of the default graph's union, so that counting the union sti
   resources of the project's namespace that are neither a source's text nor a statement);
 - its class partitions (distinct instances) and property partitions (distinct triples);
 - each named graph as a subset with its size; the ontology, background, provenance and
-  inferred graphs also with their own class and property partitions.
+  inferred graphs also with their own class and property partitions;
+- the stated facts, every source's graph together (`STATED`), with their property partitions:
+  each stated fact is reified by one assertion, so these are also the assertions by predicate.
 """
 
 from __future__ import annotations
@@ -32,10 +34,13 @@ from ..project import (
     PROVENANCE_GRAPH,
     SOURCE_NS,
     STATEMENT_NS,
+    source_graph,
 )
 
 STATISTICS_GRAPH = GRAPH_NS + "statistics"
 DATASET = STATISTICS_GRAPH + "#dataset"
+STATED = DATASET + "-stated"
+SOURCE_GRAPHS = source_graph("")
 SD_NAME = "http://www.w3.org/ns/sparql-service-description#name"
 PARTITIONED_GRAPHS = frozenset({ONTOLOGY_GRAPH, BACKGROUND_GRAPH, PROVENANCE_GRAPH, INFERRED_GRAPH})
 TYPE = ox.NamedNode(str(RDF.type))
@@ -62,6 +67,7 @@ class Tally:
     union: Partitions = field(default_factory=Partitions)
     graphs: Counter[str] = field(default_factory=Counter)
     partitioned: dict[str, Partitions] = field(default_factory=dict)
+    stated: Partitions = field(default_factory=Partitions)
     seen: set[bytes] = field(default_factory=set)
     entities: set[str] = field(default_factory=set)
 
@@ -72,6 +78,8 @@ class Tally:
         self.graphs[graph.value] += 1
         if graph.value in PARTITIONED_GRAPHS:
             self.partitioned.setdefault(graph.value, Partitions()).add(quad)
+        elif graph.value.startswith(SOURCE_GRAPHS):
+            self.stated.add(quad)
         key = hashlib.blake2b(
             f"{quad.subject} {quad.predicate} {quad.object}".encode(), digest_size=8
         ).digest()
@@ -98,6 +106,13 @@ class Tally:
             (dataset, VOID.classes, _count(len(self.union.classes))),
             (dataset, VOID.properties, _count(len(self.union.properties))),
             *_partitions(dataset, self.union),
+        ]
+        stated = _node(STATED)
+        written += [
+            (dataset, VOID.subset, stated),
+            (stated, RDF.type, _node(VOID.Dataset)),
+            (stated, VOID.triples, _count(self.stated.properties.total())),
+            *_partitions(stated, self.stated),
         ]
         for graph, triples in sorted(self.graphs.items()):
             subset = _node(f"{DATASET}-graph-{_digest(graph)}")
