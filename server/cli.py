@@ -14,6 +14,7 @@ from typing import Any
 from .config import SettingsError
 from .front.sandbox import SandboxUnavailable
 from .package_data import MissingPackageData
+from .pipeline.jobs import JobLost
 from .pipeline.problems import InvalidProject
 from .project import Project
 from .sparql.update_log import UpdateLogError
@@ -25,6 +26,7 @@ START_FAILURES: dict[type[Exception], str] = {
     SettingsError: "settings",
     MissingPackageData: "installation",
     SandboxUnavailable: "sandbox",
+    JobLost: "jobs",
 }
 
 
@@ -38,7 +40,7 @@ def cmd_validate(args: argparse.Namespace, project: Project) -> int:
     from .pipeline.build import check_project
     from .pipeline.term_usage import SINGLE, vocabulary_line
 
-    checked = check_project(project)
+    checked = check_project(project, jobs=args.jobs)
     print("Sentence coverage (sentences supporting at least one asserted fact):")
     print("\n".join(checked.coverage.lines()))
     print("Claim typing (sentences whose every fact has a claim kind, factuality and holder):")
@@ -59,7 +61,7 @@ def cmd_validate(args: argparse.Namespace, project: Project) -> int:
 def cmd_build(args: argparse.Namespace, project: Project) -> int:
     from .pipeline.build import build_project
 
-    target = build_project(project)
+    target = build_project(project, jobs=args.jobs)
     print(f"built {target.name} in {target.parent}")
     return 0
 
@@ -135,9 +137,9 @@ def cmd_publish(args: argparse.Namespace, project: Project) -> int:
     if args.user is not None and password is None:
         password = getpass.getpass(f"password of {args.user}: ")
     credentials = Credentials(args.user, password, args.token)
-    store = GraphStore(args.graph_store_url, credentials)
+    store = GraphStore(args.graph_store_url, credentials, args.graph_store_only)
     try:
-        publish(_ensure_build(project), store, progress=lambda line: print(line, file=sys.stderr))
+        publish(_ensure_build(project), store, progress=sys.stderr)
     except PublishError as error:
         print(f"publish failed: {error}", file=sys.stderr)
         return 1
@@ -200,6 +202,36 @@ def runs(command: Runner) -> Declare:
     return lambda parser: parser.set_defaults(run=command)
 
 
+def _jobs(text: str) -> int:
+    try:
+        jobs = int(text)
+    except ValueError:
+        jobs = 0
+    if jobs < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of jobs (1 or more)")
+    return jobs
+
+
+def with_jobs(command: Runner) -> Declare:
+    """The declaration of a command that checks build units, several at once with `--jobs`."""
+
+    def declare(parser: argparse.ArgumentParser) -> None:
+        from .pipeline.jobs import available_cores
+
+        cores = available_cores()
+        parser.add_argument(
+            "--jobs",
+            type=_jobs,
+            default=cores,
+            metavar="N",
+            help=f"build units checked at once, each in a process with a reasoner of its own "
+            f"(default: the cores, {cores})",
+        )
+        parser.set_defaults(run=command)
+
+    return declare
+
+
 def from_module(name: str) -> Declare:
     """The declaration of a command whose module (`name`, relative to this package) declares
     its options in `add_arguments` and does the work in `run`."""
@@ -244,6 +276,11 @@ def add_publish_arguments(parser: argparse.ArgumentParser) -> None:
     authentication.add_argument("--user", help="user for basic or digest authentication")
     authentication.add_argument("--token", help="bearer token, instead of --user")
     parser.add_argument("--password", help="password of --user (default: ask)")
+    parser.add_argument(
+        "--graph-store-only",
+        action="store_true",
+        help="upload the union graph too, instead of having Virtuoso copy it (docs/remote.md)",
+    )
     parser.set_defaults(run=cmd_publish)
 
 
@@ -284,12 +321,15 @@ def add_serve_command(parser: argparse.ArgumentParser) -> None:
 
 
 COMMANDS: dict[str, tuple[str, Declare]] = {
-    "validate": ("check every rule; print coverage and vocabulary warnings", runs(cmd_validate)),
+    "validate": (
+        "check every rule; print coverage and vocabulary warnings",
+        with_jobs(cmd_validate),
+    ),
     "report": (
         "list every problem and smell with its level (ERROR, WARN, INFO), as ROBOT's report",
         from_module(".pipeline.report_output"),
     ),
-    "build": ("validate, reason and write build/current", runs(cmd_build)),
+    "build": ("validate, reason and write build/current", with_jobs(cmd_build)),
     "export": ("write the whole built dataset", add_export_arguments),
     "query": ("run SPARQL against the built dataset", add_query_arguments),
     "fmt": ("rewrite ontology and triples as deterministic Turtle/TriG", add_fmt_arguments),

@@ -17,9 +17,16 @@ from rdflib.compare import isomorphic
 from SPARQLWrapper import JSON, TURTLE, SPARQLWrapper
 
 from alliance_kg.cli import main
-from alliance_kg.pipeline.publish import Credentials, GraphStore, PublishError, publish
+from alliance_kg.pipeline.publish import (
+    Credentials,
+    GraphStore,
+    PublishError,
+    publish,
+    split_line,
+)
 from alliance_kg.project import Project
 from alliance_kg.store.remote import UNION_GRAPH
+from alliance_kg.store.statistics import STATISTICS_GRAPH
 
 from . import conftest
 from .endpoint_support import free_port
@@ -112,10 +119,39 @@ def test_the_command_publishes_and_shows_progress(
     code = main(["--project", str(built.root), "publish", url, "--user", USER, "--password", "dba"])
     _, err = capsys.readouterr()
     expected = manifest_graphs(built)
+    total = sum(expected.values())
     assert code == 0
-    for graph, triples in expected.items():
-        assert f"graph <{graph}>: {triples:,}/{triples:,} triples" in err
+    assert "then their union, copied in the store" in err and "triples/s]" in err
+    assert f"published {total:,} triples in {len(expected)} graphs, and their union, in " in err
     assert counts_in(published_virtuoso, list(expected)) == expected
+
+
+def distinct_triples(build: Path) -> int:
+    """The union's size: every graph's triples once, but the statistics, which describe them."""
+    dataset = Dataset()
+    dataset.parse(build / "dataset.nq", format="nquads")
+    quads = dataset.quads()
+    return len({(s, p, o) for s, p, o, g in quads if str(g) != STATISTICS_GRAPH})
+
+
+def test_virtuoso_copies_the_union_once_and_again_unchanged(
+    published_virtuoso: Virtuoso, built: Project
+) -> None:
+    expected = {**manifest_graphs(built), UNION_GRAPH: distinct_triples(current(built))}
+    assert counts_in(published_virtuoso, list(expected)) == expected
+    publish(current(built), dba(published_virtuoso))
+    assert counts_in(published_virtuoso, list(expected)) == expected
+
+
+def test_the_union_shares_the_blank_nodes_of_its_graph(
+    published_virtuoso: Virtuoso, built: Project
+) -> None:
+    shared = f"""SELECT (COUNT(?r) AS ?n) WHERE {{
+        GRAPH <{UNION_GRAPH}> {{ ?r ?p ?o }} GRAPH ?g {{ ?r ?p ?o }}
+        FILTER (isBlank(?r) && ?g != <{UNION_GRAPH}>) }}"""
+    client = SPARQLWrapper(published_virtuoso.query_url, returnFormat=JSON)
+    client.setQuery(shared)
+    assert int(client.queryAndConvert()["results"]["bindings"][0]["n"]["value"]) > 0
 
 
 # --- a recording Graph Store on loopback ---------------------------------------------------
@@ -139,6 +175,7 @@ class RecordingStore(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), RecordingHandler)
         self.received: list[Received] = []
         self.answer: Answer = lambda request: (204, {}, b"")
+        self.software = "recording"  # its `Server` header
 
     @property
     def url(self) -> str:
@@ -160,6 +197,9 @@ class RecordingHandler(BaseHTTPRequestHandler):
         self.wfile.write(answer)
 
     do_POST = do_PUT
+
+    def version_string(self) -> str:
+        return self.server.software
 
     def log_message(self, format: str, *args: object) -> None:
         """Keep the test output clean."""
@@ -249,6 +289,40 @@ def test_a_failing_store_names_the_graph_the_status_and_the_body(
     first = next(iter(manifest_graphs(built)))
     assert f"graph <{first}>: PUT {recording_store.url} answered HTTP 500" in err
     assert "out of cheese xxx" in err and "x" * 1000 not in err
+
+
+def test_a_virtuoso_gets_the_union_as_a_copy_made_in_the_store(
+    recording_store: RecordingStore, two_graph_build: Path
+) -> None:
+    recording_store.software = "Virtuoso/07.20.3229 (Linux) x86_64-pc-linux-gnu"
+    publish(two_graph_build, GraphStore(recording_store.url, Credentials("dba", "dba")))
+    uploads = [r for r in recording_store.received if r.path.startswith("/store")]
+    updates = [r.body.decode() for r in recording_store.received if r.path == "/sparql-auth"]
+    assert UNION not in {r.path for r in uploads}
+    assert [r.method for r in uploads] == ["POST", "PUT", "PUT"]
+    assert updates[0] == f"DROP SILENT GRAPH <{UNION_GRAPH}>"
+    assert sorted(updates[1:]) == [
+        f"DEFINE sql:log-enable 2 ADD <http://example.org/first> TO <{UNION_GRAPH}>",
+        f"DEFINE sql:log-enable 2 ADD <http://example.org/second> TO <{UNION_GRAPH}>",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("line", "graph", "triple"),
+    [
+        ("<s> <p> <o> <g> .", "g", "<s> <p> <o> ."),
+        ("<s> <p> <o> .", None, "<s> <p> <o> ."),
+        ('<s> <p> "1"^^<dt> .', None, '<s> <p> "1"^^<dt> .'),
+        ('<s> <p> "1"^^<dt> <g> .', "g", '<s> <p> "1"^^<dt> .'),
+        ('<s> <p> "a <x> b"^^<dt> .', None, '<s> <p> "a <x> b"^^<dt> .'),
+        ('_:b <p> "x <y> ."@en <g> .', "g", '_:b <p> "x <y> ."@en .'),
+        ("_:b <p> _:c .", None, "_:b <p> _:c ."),
+    ],
+)
+def test_a_line_of_the_build_splits_into_its_graph_and_triple(
+    line: str, graph: str | None, triple: str
+) -> None:
+    assert split_line(f"{line}\n".encode()) == (graph, f"{triple}\n".encode())
 
 
 def test_an_unreachable_store_is_named(built: Project, capsys: pytest.CaptureFixture[str]) -> None:

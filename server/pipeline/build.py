@@ -1,8 +1,9 @@
 """Build: parse, validate, reason, and write the dataset the server and CLI load.
 
 A build is written to its own folder and made current by swapping the `build/current`
-symlink, so a failed or interrupted build leaves the previous one serving. It goes one build
-unit (see `units`) at a time, so its memory follows the largest unit, not the project.
+symlink, so a failed or interrupted build leaves the previous one serving. It goes by build
+unit (see `units`), one at a time or several at once in worker processes (`jobs`), so its
+memory follows the largest units, not the project.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ import logging
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Graph
+from rdflib import Dataset, Graph
 
 from ..project import (
     BACKGROUND_GRAPH,
@@ -28,6 +30,7 @@ from ..project import (
 from ..store.build_files import DATASET_FILE, MANIFEST_FILE
 from .assemble import Assembly, assemble
 from .coverage import Coverage, coverage
+from .jobs import in_order
 from .loading import Sources, load_sources
 from .problems import InvalidProject, Problem, same_problem
 from .quads import merge_chunks, oxigraph_quads, write_chunk
@@ -40,6 +43,7 @@ from .units import (
     UNIT_SOURCES,
     FactIndex,
     Unit,
+    index_facts,
     mentioned_entities,
     plan_units,
     work_folder,
@@ -51,23 +55,20 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Checked:
-    """The outcome of validating one build unit: its data, what was inferred, what is wrong.
+    """What checking one build unit leaves for the report: what is wrong, the coverage, the
+    vocabulary used. Small, so that a worker process hands it back cheaply: the unit's quads
+    go to its chunk file."""
 
-    `new_inferences` counts the inferred triples no earlier unit found.
-    """
-
-    assembly: Assembly
-    inferred: Graph
     problems: list[Problem]
     coverage: Coverage
-    new_inferences: int = 0
     usage: TermUsage = field(default_factory=lambda: TermUsage(partial=True))
 
 
 @dataclass
 class Report:
-    """The outcome of validating a whole project, one unit after the other; `warnings` do not
-    fail it (vocabulary nothing uses, classes with a single instance)."""
+    """The outcome of validating a whole project, unit by unit; `warnings` do not fail it
+    (vocabulary nothing uses, classes with a single instance). `inferred` counts the distinct
+    inferred triples of all units."""
 
     problems: list[Problem] = field(default_factory=list)
     coverage: Coverage = field(default_factory=Coverage)
@@ -76,8 +77,9 @@ class Report:
     warnings: list[Problem] = field(default_factory=list)
 
     def add(self, checked: Checked) -> None:
-        """Take in a unit's outcome. A problem several units meet (the ontology's, an entity
-        two units name) is reported once, where a unit could say the file and line."""
+        """Take in a unit's outcome, in unit order. A problem several units meet (the
+        ontology's, an entity two units name) is reported once, where a unit could say the
+        file and line."""
         known = {same_problem(p): i for i, p in enumerate(self.problems)}
         for problem in checked.problems:
             same = known.get(same_problem(problem))
@@ -87,8 +89,24 @@ class Report:
             elif self.problems[same].line is None and problem.line is not None:
                 self.problems[same] = problem
         self.coverage.extend(checked.coverage)
-        self.inferred += checked.new_inferences
         self.usage.extend(checked.usage)
+
+
+@dataclass
+class Plan:
+    """What every unit's check reads: the project, its units, the ontology and shapes parsed
+    once, and where to write; `whole` writes each unit's quads, else only its inferences."""
+
+    project: Project
+    units: list[Unit]
+    vocabulary: Sources
+    work: Path
+    whole: bool
+
+    @property
+    def index(self) -> Path | None:
+        """The index of every unit's facts, with more than one unit."""
+        return self.work / "facts" if len(self.units) > 1 else None
 
 
 def reasoner_facts(assembly: Assembly) -> list[Graph]:
@@ -103,27 +121,40 @@ def reasoner_facts(assembly: Assembly) -> list[Graph]:
 
 
 def checked_units(
-    project: Project, work: Path, unit_sources: int = UNIT_SOURCES
+    project: Project, work: Path, whole: bool, unit_sources: int = UNIT_SOURCES, jobs: int = 1
 ) -> Iterator[Checked]:
-    """Run every validation rule, the reasoner included, on one build unit after the other.
+    """Run every validation rule, the reasoner included, on each build unit, `jobs` units at
+    once, writing each unit's chunk to `work`; the outcomes come in unit order.
 
     The ontology and shapes are parsed once. With several units, every facts file is first
     indexed on disk in `work`, so that each unit is checked with what the others say of its
     entities.
     """
-    units = plan_units(project, unit_sources)
-    vocabulary = load_sources(project, Unit())
-    if len(units) == 1:
-        yield _check_unit(project, load_sources(project, units[0], vocabulary), 0, None)
-        return
-    with FactIndex(work / "facts", units) as index:
-        for number, unit in enumerate(units):
-            yield _check_unit(project, load_sources(project, unit, vocabulary), number, index)
+    plan = Plan(
+        project, plan_units(project, unit_sources), load_sources(project, Unit()), work, whole
+    )
+    if plan.index is not None:
+        index_facts(plan.index, plan.units)
+    return in_order(_check_and_write, plan, len(plan.units), jobs)
+
+
+def _check_and_write(plan: Plan, number: int) -> Checked:
+    """Check unit `number` and write its chunk, `work/NNNNNN.nq`: its quads, sorted, unless
+    it has problems (the build fails then), or only its inferences when validating."""
+    sources = load_sources(plan.project, plan.units[number], plan.vocabulary)
+    with FactIndex(plan.index) if plan.index else nullcontext() as index:
+        checked, assembly, inferred = _check_unit(plan.project, sources, number, index)
+    chunk = plan.work / f"{number:06d}.nq"
+    if not plan.whole:
+        write_chunk(oxigraph_quads(Dataset(), {INFERRED_GRAPH: inferred}), chunk)
+    elif not checked.problems:
+        _write_unit(assembly, inferred, number, chunk)
+    return checked
 
 
 def _check_unit(
     project: Project, sources: Sources, number: int, index: FactIndex | None
-) -> Checked:
+) -> tuple[Checked, Assembly, Graph]:
     assembly = assemble(sources)
     if index is not None:
         named = [*assembly.asserted_graphs(), PROVENANCE_GRAPH]
@@ -134,7 +165,7 @@ def _check_unit(
                 target.add(triple)
     inferred = Graph()
     if sources.problems:  # a file that does not parse: other rules would only echo it
-        return Checked(assembly, inferred, list(sources.problems), coverage(assembly))
+        return Checked(list(sources.problems), coverage(assembly)), assembly, inferred
     problems = check_assembly(project, sources, assembly)
     reasoned = True
     try:
@@ -142,43 +173,42 @@ def _check_unit(
     except ReasonerFailure as error:
         problems.append(Problem("ontology/", None, "reasoner", None, str(error)))
         reasoned = False
-    new_inferences = len(inferred)
     usage = usage_of(sources, assembly, inferred)
     usage.partial = not reasoned  # without inferences, inverses and superclasses look unused
     if index is not None:
         for triple in [t for t in inferred if index.asserted_elsewhere(number, t)]:
             inferred.remove(triple)
-        new_inferences = index.note_inferred(inferred)
-    return Checked(assembly, inferred, problems, coverage(assembly), new_inferences, usage)
+    return Checked(problems, coverage(assembly), usage), assembly, inferred
 
 
-def check_project(project: Project, unit_sources: int = UNIT_SOURCES) -> Report:
-    """Validate the whole project, and compute its coverage and what its vocabulary is used by."""
+def check_project(project: Project, unit_sources: int = UNIT_SOURCES, jobs: int = 1) -> Report:
+    """Validate the whole project, and compute its coverage and what its vocabulary is used by;
+    `jobs` units at a time, each in a process of its own past one."""
     report = Report()
     work = work_folder(project)
     try:
-        for checked in checked_units(project, work, unit_sources):
+        for checked in checked_units(project, work, False, unit_sources, jobs):
             report.add(checked)
+        inferred = merge_chunks(sorted(work.glob("*.nq")), Path(os.devnull))
+        report.inferred = inferred.graphs[INFERRED_GRAPH]
     finally:
         shutil.rmtree(work, ignore_errors=True)
     report.warnings = term_warnings(project, report.usage)
     return report
 
 
-def build_project(project: Project, unit_sources: int = UNIT_SOURCES) -> Path:
+def build_project(project: Project, unit_sources: int = UNIT_SOURCES, jobs: int = 1) -> Path:
     """Validate and build; return the new build folder. Raises InvalidProject on any problem.
 
     Each unit's quads are written sorted to a chunk as soon as it is checked, and the chunks
-    are merged into the dataset file: memory follows the size of a unit, not of the project.
+    are merged into the dataset file: memory follows the size of a unit (of `jobs` units, past
+    one job), not of the project. Any number of jobs writes the same bytes.
     """
     report = Report()
     work = work_folder(project)
     try:
-        for number, checked in enumerate(checked_units(project, work, unit_sources)):
+        for checked in checked_units(project, work, True, unit_sources, jobs):
             report.add(checked)
-            if not report.problems:
-                _write_unit(checked, number, work / f"{number:06d}.nq")
-            del checked  # let the unit go before the next one is read
         if report.problems:
             raise InvalidProject(report.problems)
         staging = work / "build"
@@ -201,14 +231,14 @@ def build_project(project: Project, unit_sources: int = UNIT_SOURCES) -> Path:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _write_unit(checked: Checked, number: int, chunk: Path) -> None:
+def _write_unit(assembly: Assembly, inferred: Graph, number: int, chunk: Path) -> None:
     """The unit's quads, sorted; the ontology graph, the same in every unit, only from the first."""
     leave_out = {OTHER_SOURCES_GRAPH, OTHER_PROVENANCE_GRAPH} | (
         {ONTOLOGY_GRAPH} if number else set()
     )
     quads = oxigraph_quads(
-        checked.assembly.dataset,
-        {INFERRED_GRAPH: checked.inferred},
+        assembly.dataset,
+        {INFERRED_GRAPH: inferred},
         frozenset(leave_out),
         blank_prefix=f"u{number}" if number else "",
     )

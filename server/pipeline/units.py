@@ -2,9 +2,11 @@
 unit, not of the project; and give each unit what the other units say of the entities it names.
 
 A unit is a run of `UNIT_SOURCES` sources (a text file and a facts file sharing a slug), in slug
-order; a project of a few essays is one unit. The build checks and reasons over one unit at a
-time, with the ontology, and with the types and literal values (labels, dates...) that the other
-units state of the entities the unit names, read from an on-disk index of every facts file.
+order; a project of a few essays is one unit. The build checks and reasons over each unit apart,
+with the ontology, and with the types and literal values (labels, dates...) that the other
+units' facts files state of the entities the unit names, read from an on-disk index of every
+facts file. The index is written once, then only read, so that units can be checked in any
+order, or at once in several processes, with the same outcome.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
-from ..project import GRAPH_NS, ID_NS, INFERRED_GRAPH, SOURCE_NS, STATEMENT_NS, Project
+from ..project import GRAPH_NS, ID_NS, SOURCE_NS, STATEMENT_NS, Project
 
 UNIT_SOURCES = 8
 # what a unit reads from the others, never built: their facts, and their provenance graph's
@@ -26,6 +28,7 @@ UNIT_SOURCES = 8
 OTHER_SOURCES_GRAPH = GRAPH_NS + "other-sources"
 OTHER_PROVENANCE_GRAPH = GRAPH_NS + "other-provenance"
 WORK_PREFIX = ".build."  # the work folders of builds under way, in build/
+_UNITS = GRAPH_NS + "unit/"  # the index's graphs: unit/<number>/facts, unit/<number>/provenance
 
 
 class Unit:
@@ -75,12 +78,17 @@ def _running(pid: int) -> bool:
 
 
 def _unit_graph(number: int, part: str = "facts") -> ox.NamedNode:
-    return ox.NamedNode(f"{GRAPH_NS}unit/{number}/{part}")
+    return ox.NamedNode(f"{_UNITS}{number}/{part}")
 
 
-def _part(graph: ox.NamedNode) -> str:
-    """`facts` or `provenance`: which part of its unit's facts file an index graph holds."""
-    return graph.value.rsplit("/", 1)[1]
+def _other_part(graph: ox.NamedNode | ox.DefaultGraph, number: int) -> str | None:
+    """`facts` or `provenance`, which part of its facts file an index graph holds, if the graph
+    is another unit's than `number`; None for this unit's own graphs, and any other graph."""
+    name = graph.value if isinstance(graph, ox.NamedNode) else ""
+    unit, _, part = name.removeprefix(_UNITS).partition("/")
+    if not unit.isdigit() or int(unit) == number or part not in ("facts", "provenance"):
+        return None
+    return part
 
 
 def _rdflib_term(term: ox.NamedNode | ox.Literal) -> URIRef | Literal:
@@ -91,14 +99,21 @@ def _rdflib_term(term: ox.NamedNode | ox.Literal) -> URIRef | Literal:
     return Literal(term.value, datatype=URIRef(term.datatype.value))
 
 
-class FactIndex:
-    """Every unit's facts in an on-disk Oxigraph store, each unit in a graph of its own."""
+def index_facts(folder: Path, units: list[Unit]) -> None:
+    """Write every unit's facts to an on-disk Oxigraph store in `folder`, each unit in graphs
+    of its own, and close it: a `FactIndex` then reads it, in this process or another."""
+    store = ox.Store(str(folder))
+    for number, unit in enumerate(units):
+        for path in unit.facts:
+            store.bulk_extend(_quads_of(path, number))
+    del store  # closes RocksDB: a store must not be carried over into a forked process
 
-    def __init__(self, folder: Path, units: list[Unit]) -> None:
-        self.store = ox.Store(str(folder))
-        for number, unit in enumerate(units):
-            for path in unit.facts:
-                self.store.bulk_extend(_quads_of(path, number))
+
+class FactIndex:
+    """The index of every unit's facts, opened read-only: several processes may read it."""
+
+    def __init__(self, folder: Path) -> None:
+        self.store = ox.Store.read_only(str(folder))
 
     def __enter__(self) -> FactIndex:
         return self
@@ -109,37 +124,26 @@ class FactIndex:
     def context(self, number: int, mentioned: set[URIRef]) -> dict[str, Graph]:
         """The types and literal values the other units state of the entities `mentioned` in
         unit `number`: what the shapes and the disjointness checks read. Relations between
-        entities are left out, so that a much-cited entity does not bring in every unit.
+        entities are left out, so that a much-cited entity does not bring in every unit; only
+        facts files are read, never what a reasoner found, so that no unit depends on another.
 
         By graph: `OTHER_SOURCES_GRAPH` for facts, `OTHER_PROVENANCE_GRAPH` for what the
         provenance graph says (background resources), kept apart as the build keeps them.
         """
-        own = {_unit_graph(number), _unit_graph(number, "provenance")}
-        graphs = {OTHER_SOURCES_GRAPH: Graph(), OTHER_PROVENANCE_GRAPH: Graph()}
+        found = {"facts": Graph(), "provenance": Graph()}
         for iri in sorted(mentioned):
             for quad in self.store.quads_for_pattern(ox.NamedNode(str(iri)), None, None):
-                value, name = quad.object, quad.graph_name
+                value, part = quad.object, _other_part(quad.graph_name, number)
                 typed = quad.predicate.value == str(RDF.type) and isinstance(value, ox.NamedNode)
-                if name not in own and (typed or isinstance(value, ox.Literal)):
-                    provenance = _part(name) == "provenance"  # type: ignore[arg-type]
-                    target = graphs[OTHER_PROVENANCE_GRAPH if provenance else OTHER_SOURCES_GRAPH]
-                    target.add((URIRef(iri), URIRef(quad.predicate.value), _rdflib_term(value)))
-        return graphs
+                if part and (typed or isinstance(value, ox.Literal)):
+                    found[part].add((iri, URIRef(quad.predicate.value), _rdflib_term(value)))
+        return {OTHER_SOURCES_GRAPH: found["facts"], OTHER_PROVENANCE_GRAPH: found["provenance"]}
 
     def asserted_elsewhere(self, number: int, triple: tuple[URIRef, URIRef, URIRef]) -> bool:
         """Whether another unit asserts `triple`, which this unit's reasoner found by inference."""
-        own = _unit_graph(number)
         s, p, o = (ox.NamedNode(str(term)) for term in triple)
         facts = self.store.quads_for_pattern(s, p, o)
-        return any(q.graph_name != own and _part(q.graph_name) == "facts" for q in facts)  # type: ignore[arg-type]
-
-    def note_inferred(self, triples: Graph) -> int:
-        """Keep what a unit's reasoner found; return how many of these no earlier unit found."""
-        inferred = ox.NamedNode(INFERRED_GRAPH)
-        quads = [ox.Quad(*(ox.NamedNode(str(t)) for t in triple), inferred) for triple in triples]
-        new = sum(1 for quad in quads if quad not in self.store)
-        self.store.bulk_extend(quads)
-        return new
+        return any(_other_part(q.graph_name, number) == "facts" for q in facts)
 
 
 def _quads_of(path: Path, number: int) -> Iterator[ox.Quad]:

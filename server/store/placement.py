@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 MiB = 1024 * 1024
 IN_MEMORY_BYTES_PER_QUAD = 800  # a forked worker's resident size at 1M quads: 785 MB
 PROCESS_BYTES = 160 * MiB  # the front, or a worker with the app and an on-disk store open
-ON_DISK_BYTES_PER_QUAD = 170  # RocksDB files at 1M and 10M (with the union's copy), page cache
+ON_DISK_BYTES_PER_QUAD = 400  # RocksDB files with the union's copy: 389 MB at 1M; page cache
 USABLE_SHARE = 0.8  # of the memory available at start: leave room for queries and the system
 STORE_FOLDER = "store"  # in the build folder, when no STORE_DIR names another
 
