@@ -252,14 +252,15 @@ SETTINGS: tuple[Setting, ...] = (
         None,
         "Folder for on-disk stores (RocksDB), for graphs larger than memory. Set, the build is "
         "bulk-loaded once into `STORE_DIR/<version>` and later starts open it at once, "
-        "read-only (no SPARQL Update). Unset, the build is loaded into memory at each start.",
+        "read-only (no SPARQL Update). Unset, `serve` chooses by IN_MEMORY_MAX_QUADS.",
         PATH,
     ),
     Setting(
         "IN_MEMORY_MAX_QUADS",
         250_000,
         "Largest dataset `alliance-kg serve` holds in memory, where each query worker has a "
-        "copy; a larger one is served from an on-disk store in the build folder, loaded once "
+        "copy (and any size with UPDATE_TOKEN set: updates need it there); a larger one is "
+        "served from an on-disk store beside the build folders, loaded once "
         "per build version and shared by every worker (docs/scale.md). 0: always on disk.",
         _whole(0),
     ),

@@ -6,9 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from alliance_kg.app import create_app
 from alliance_kg.package_data import view_path
 from alliance_kg.project import INFERRED_GRAPH, Project
 from alliance_kg.query_files import read_query
+from alliance_kg.store.backend import EXTENSION as STORE
 from alliance_kg.store.embedded import Store
 from alliance_kg.store.statistics import STATISTICS_GRAPH
 
@@ -101,3 +103,35 @@ def test_the_stated_facts_partitions_are_the_assertions_by_predicate(store: Stor
     counted = rows(store, read_query(SCALE_QUERIES / "assertions-per-predicate-counted.rq").text)
     assert len(counted) > 50
     assert from_statistics == counted
+
+
+def test_updates_through_the_endpoint_on_a_build_are_accepted_and_counted(
+    built: Project, tmp_path: Path
+) -> None:
+    """A build's manifest names the statistics graph; counting it again after an update must
+    not read as the update changing a read-only graph."""
+    app = create_app(
+        {
+            "TESTING": True,
+            "BUILD_DIR": str(built.build_dir / "current"),
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "UPDATE_TOKEN": "t",
+            "WARM_PAGES": False,
+        }
+    )
+    client = app.test_client()
+    update = (
+        "INSERT DATA { GRAPH <https://example.org/mine> { <urn:a> <urn:b> 'c' } . "
+        "<urn:d> <https://example.org/only-in-the-default-graph> 'e' }"
+    )
+    answer = client.post("/update", data={"update": update}, headers={"Authorization": "Bearer t"})
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    store = app.extensions[STORE]
+    one = '"1"^^<http://www.w3.org/2001/XMLSchema#integer>'
+    graphs = dict(rows(store, read_query(view_path("void-graphs")).text))
+    assert graphs["<https://example.org/mine>"] == one
+    properties = dict(rows(store, read_query(view_path("void-properties")).text))
+    assert properties["<https://example.org/only-in-the-default-graph>"] == one
+    assert rows(store, read_query(view_path("void-properties")).text) == rows(
+        store, LIVE["void-properties"]
+    )

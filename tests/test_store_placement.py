@@ -44,7 +44,7 @@ def test_a_small_dataset_is_held_in_memory_by_every_worker(tmp_path: Path) -> No
 def test_a_large_dataset_goes_on_disk_in_its_build_folder(tmp_path: Path) -> None:
     build = build_of(tmp_path, 1_000_000)
     placement = place(build, settings(), 16 * GiB)
-    assert placement.store_dir == build / STORE_FOLDER
+    assert placement.store_dir == build.parent / STORE_FOLDER
     assert placement.workers == 5
     assert "more than IN_MEMORY_MAX_QUADS (250,000)" in placement.reason
     assert "shared by every worker" in placement.reason
@@ -69,8 +69,8 @@ def test_a_named_store_dir_is_used_whatever_the_size(tmp_path: Path) -> None:
 
 def test_no_more_workers_start_than_fit(tmp_path: Path) -> None:
     quads = 200_000
-    per_worker = quads * IN_MEMORY_BYTES_PER_QUAD + PROCESS_BYTES
-    available = int((PROCESS_BYTES + 2.5 * per_worker) / USABLE_SHARE)
+    copy = quads * IN_MEMORY_BYTES_PER_QUAD  # the front's, then one in each worker
+    available = int((PROCESS_BYTES + copy + 2.5 * (copy + PROCESS_BYTES)) / USABLE_SHARE)
     placement = place(build_of(tmp_path, quads), settings(), available)
     assert placement.workers == 2
     assert "2 workers of the 5 WORKERS asks for: 2 fit in" in placement.reason
@@ -79,6 +79,13 @@ def test_no_more_workers_start_than_fit(tmp_path: Path) -> None:
 def test_a_dataset_that_leaves_room_for_no_worker_is_refused(tmp_path: Path) -> None:
     with pytest.raises(SettingsError, match="leave room for no query worker"):
         place(build_of(tmp_path, 100_000), settings(), PROCESS_BYTES)
+
+
+def test_a_folder_the_store_cannot_be_written_to_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("not a folder")
+    named = settings(STORE_DIR=str(tmp_path / "a-file" / "stores"))
+    with pytest.raises(SettingsError, match="set STORE_DIR to a folder this user may write"):
+        place(build_of(tmp_path, 1_000_000), named, 16 * GiB)
 
 
 def ask_labels(url: str) -> bytes:
@@ -101,7 +108,7 @@ def test_serve_logs_its_choice_and_reopens_the_disk_store_at_once(tmp_path: Path
     assert "store on disk in" in log and "more than IN_MEMORY_MAX_QUADS (0)" in log
     assert "loading" in log
     assert b"Bush administration" in answer
-    stores = project / "build" / "test-version-1" / STORE_FOLDER
+    stores = project / "build" / STORE_FOLDER
     assert [folder.name for folder in stores.iterdir()] == ["test-version-1"]
     again = ServedProcess(project, *argv)
     try:

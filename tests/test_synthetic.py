@@ -107,7 +107,8 @@ def test_generated_data_passes_the_check_queries_and_shapes(
 
 def test_essays_for_a_million_triples(built: Project, generated: Path) -> None:
     """The ontology is shared, each essay adds what the essay adds: the generated dataset of
-    four essays grows by that much per essay, so the count for 1M lands within half an essay."""
+    four essays grows by that much per essay, so the count for 1M lands within an essay (a
+    recast essay adds a little less than the first: facts it shares with others count once)."""
 
     def data(manifest: dict) -> int:  # the statistics describe the data, they are not data
         return manifest["triples"] - manifest["graphs"][STATISTICS_GRAPH]
@@ -117,4 +118,4 @@ def test_essays_for_a_million_triples(built: Project, generated: Path) -> None:
     per_essay = (data(manifest) - data(essay)) / 3
     shared = data(essay) - per_essay
     essays = essays_for(1_000_000, built.build_dir / "current")
-    assert abs(shared + essays * per_essay - 1_000_000) <= per_essay / 2
+    assert abs(shared + essays * per_essay - 1_000_000) <= per_essay

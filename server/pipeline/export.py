@@ -7,6 +7,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..store.build_files import DATASET_FILE
+from ..store.statistics import STATISTICS_GRAPH
 from ..vocab import PREFIXES
 
 FORMATS = {
@@ -18,13 +19,16 @@ FORMATS = {
 
 
 def export(build: Path, fmt: str) -> bytes:
-    """The build as `fmt`. Turtle merges all graphs into one, as Turtle has no graphs."""
+    """The build as `fmt`. Turtle merges the data's graphs into one, as Turtle has no graphs,
+    leaving out the statistics graph, which describes them (as the default graph does)."""
     data = (build / DATASET_FILE).read_bytes()
     if fmt == "nquads":
         return data
     quads = list(ox.parse(data, format=ox.RdfFormat.N_QUADS))
     if fmt == "turtle":
-        triples = sorted({ox.Triple(q.subject, q.predicate, q.object) for q in quads}, key=str)
+        statistics = ox.NamedNode(STATISTICS_GRAPH)
+        data_quads = (q for q in quads if q.graph_name != statistics)
+        triples = sorted({q.triple for q in data_quads}, key=str)
         return ox.serialize(triples, format=FORMATS[fmt], prefixes=PREFIXES) or b""
     prefixes = PREFIXES if fmt == "trig" else None
     return ox.serialize(quads, format=FORMATS[fmt], prefixes=prefixes) or b""

@@ -202,7 +202,14 @@ def write_dataset(build: Path, target: Path, essays: int, seed: int = 0) -> Path
     tally = Tally()
 
     def counted(stream: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
+        """Each quad once: essays recast from one template repeat some facts of the graphs
+        they share (background, inferred, provenance), which a build would hold once."""
+        written: set[int] = set()
         for quad in stream:
+            key = hash(quad)
+            if key in written:
+                continue
+            written.add(key)
             graphs[quad.graph_name.value] += 1
             tally.add(quad)
             yield quad

@@ -38,7 +38,9 @@ def authorise(call: Call) -> None:
     """401 without a Bearer token, 403 with a wrong one or when updates are off."""
     if not call.store.updatable:
         raise Forbidden(
-            "This server reads a remote store (BACKEND): send updates to that store itself."
+            "This server's store takes no update: it reads a remote store (BACKEND), whose "
+            "updates go to that store itself, or a store on disk, opened read-only (set "
+            "UPDATE_TOKEN to serve the dataset from memory, where updates go)."
         )
     token = call.config["UPDATE_TOKEN"]
     if not token:

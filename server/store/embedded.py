@@ -6,7 +6,7 @@ The default graph of a query is the union of all graphs, as a set: pyoxigraph's 
 holding it, so the store's default graph holds a copy of every triple instead, made at load and
 again after updates (docs/endpoint.md). A request's own dataset replaces it. The statistics
 graph (`statistics.py`) stays out of that union: it describes the data, and is counted again
-after each update.
+before the first query after updates.
 """
 
 from __future__ import annotations
@@ -89,11 +89,11 @@ def loaded_directory(dataset: Path, store_dir: Path, version: str) -> Path:
 
     The load goes to a staging folder renamed when complete, so an interrupted load is never
     mistaken for a finished one; stores of other versions are removed, as builds are, and so is
-    one loaded before the default graph held the union.
+    one loaded before the default graph held the union or the statistics were counted.
     """
     target = store_dir / version
     if target.is_dir():
-        if holds_union(target):
+        if is_complete(target):
             return target
         shutil.rmtree(target)
     store_dir.mkdir(parents=True, exist_ok=True)
@@ -116,11 +116,15 @@ def loaded_directory(dataset: Path, store_dir: Path, version: str) -> Path:
     return target
 
 
-def holds_union(directory: Path) -> bool:
-    """Whether an on-disk store has its default graph filled, or nothing at all to fill it."""
+def is_complete(directory: Path) -> bool:
+    """Whether an on-disk store holds the statistics and has its default graph filled, or
+    holds nothing at all."""
     engine = ox.Store.read_only(str(directory))
-    return any(True for _ in engine.quads_for_pattern(None, None, None, DEFAULT)) or not any(
-        True for _ in engine.quads_for_pattern(None, None, None, None)
+    if not any(True for _ in engine.quads_for_pattern(None, None, None, None)):
+        return True
+    return all(
+        any(True for _ in engine.quads_for_pattern(None, None, None, graph))
+        for graph in (DEFAULT, STATISTICS)
     )
 
 
@@ -177,10 +181,12 @@ class Store:
         return self.engine
 
     def _union(self) -> int:
-        """Copy every named graph's triples into the default graph, if updates left it
-        without them (one pass, once after any number of updates); the count of such updates."""
+        """Count the statistics again and copy every named graph's triples into the default
+        graph, if updates left it without them (once after any number of updates, so a replay
+        of many updates counts once); the count of such updates."""
         with self.lock:
             if self.own is None:
+                count_statistics(self.engine, again=True)  # the default graph holds `own` now
                 self.own = list(self.engine.quads_for_pattern(None, None, None, DEFAULT))
                 self.engine.update(UNION_COPY)
             return self.emptied
@@ -200,6 +206,7 @@ class Store:
             named_graphs=nodes(named_graphs),
         )
         if default_graphs is not None:
+            self._union()  # the statistics must be up to date whatever the dataset
             return run()
         while True:
             seen = self._union()
@@ -224,12 +231,11 @@ class Store:
 
     def update(self, sparql: str) -> None:
         """Run a SPARQL update, atomically (the engine rolls back a failing one), on the
-        default graph as updates wrote it, without the union's copies; then count the
-        statistics again."""
+        default graph as updates wrote it, without the union's copies; the next query counts
+        the statistics again (`_union`)."""
         with self.lock:
             if self.own is not None:
                 self.engine.clear_graph(DEFAULT)
                 self.engine.extend(self.own)
                 self.own, self.emptied = None, self.emptied + 1
             self.engine.update(sparql, base_iri=BASE_IRI)
-            count_statistics(self.engine, again=True)

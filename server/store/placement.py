@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +29,7 @@ IN_MEMORY_BYTES_PER_QUAD = 800  # a forked worker's resident size at 1M quads: 7
 PROCESS_BYTES = 160 * MiB  # the front, or a worker with the app and an on-disk store open
 ON_DISK_BYTES_PER_QUAD = 400  # RocksDB files with the union's copy: 389 MB at 1M; page cache
 USABLE_SHARE = 0.8  # of the memory available at start: leave room for queries and the system
-STORE_FOLDER = "store"  # in the build folder, when no STORE_DIR names another
+STORE_FOLDER = ".stores"  # beside the build folders (a build keeps dot-folders), or STORE_DIR
 
 
 @dataclass(frozen=True)
@@ -63,9 +64,10 @@ def place(build: Path, config: Mapping[str, Any], available: int) -> Placement:
     wanted = int(config["WORKERS"])
     budget = int(available * USABLE_SHARE)
     gib = f"{available / 1024**3:.1f} GiB available"
-    in_memory = quads * IN_MEMORY_BYTES_PER_QUAD + PROCESS_BYTES
+    copy = quads * IN_MEMORY_BYTES_PER_QUAD
+    in_memory = copy + PROCESS_BYTES
     on_disk = quads * ON_DISK_BYTES_PER_QUAD
-    memory_fit = workers_fitting(budget, 0, in_memory)
+    memory_fit = workers_fitting(budget, copy, in_memory)  # the front loads a copy first
     disk_fit = workers_fitting(budget, on_disk, PROCESS_BYTES)
     named_dir, limit = config.get("STORE_DIR"), int(config["IN_MEMORY_MAX_QUADS"])
     if named_dir:
@@ -80,16 +82,21 @@ def place(build: Path, config: Mapping[str, Any], available: int) -> Placement:
         if quads > limit:
             why += f", past IN_MEMORY_MAX_QUADS ({limit:,}), since UPDATE_TOKEN needs it there"
     else:
-        chosen_dir, fit = build / STORE_FOLDER, disk_fit
+        chosen_dir, fit = build.parent / STORE_FOLDER, disk_fit
         why = (
-            f"on disk in {build / STORE_FOLDER}: {quads:,} quads, more than IN_MEMORY_MAX_QUADS "
+            f"on disk in {chosen_dir}: {quads:,} quads, more than IN_MEMORY_MAX_QUADS "
             f"({limit:,}); one copy of about {on_disk // MiB:,} "
             f"MiB shared by every worker, where memory would take {in_memory // MiB:,} MiB each"
         )
-    if fit < 1:
+    if chosen_dir is not None and not _writable(chosen_dir):
         raise SettingsError(
-            f"the dataset does not fit: {why}, and {gib} leave room for no query worker "
-            "(free memory, or set STORE_DIR for a store on disk)"
+            f"cannot write the on-disk store of {quads:,} quads to {chosen_dir}: set STORE_DIR "
+            "to a folder this user may write"
+        )
+    if fit < 1:
+        advice = "free memory" if chosen_dir is not None else "free memory, or unset UPDATE_TOKEN"
+        raise SettingsError(
+            f"the dataset does not fit: {why}, and {gib} leave room for no query worker ({advice})"
         )
     workers = min(wanted, fit)
     count = f"{workers} workers" + (
@@ -98,3 +105,10 @@ def place(build: Path, config: Mapping[str, Any], available: int) -> Placement:
     placement = Placement(chosen_dir, workers, f"store {why}; {count}")
     log.info("%s", placement.reason)
     return placement
+
+
+def _writable(folder: Path) -> bool:
+    """Whether the store can be made in `folder`: it, or the nearest path above it that
+    exists, is a folder this user may write."""
+    existing = next(parent for parent in (folder, *folder.parents) if parent.exists())
+    return existing.is_dir() and os.access(existing, os.W_OK)

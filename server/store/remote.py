@@ -23,6 +23,7 @@ from SPARQLWrapper import POST, TURTLE, URLENCODED, XML, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
 
 from ..project import GRAPH_NS, ID_NS
+from .statistics import STATISTICS_GRAPH
 
 Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 SCHEME = "sparql+"
@@ -117,7 +118,8 @@ class RemoteStore:
         form = PARSER.query(sparql, base_iri=BASE_IRI)  # the embedded store's SyntaxError
         self._maybe_refresh()
         if default_graphs is None:
-            default_graphs = [UNION_GRAPH] if self.union else sorted(self.graphs)
+            data = sorted(set(self.graphs) - {STATISTICS_GRAPH})
+            default_graphs = [UNION_GRAPH] if self.union else data
         if named_graphs is None:
             named_graphs = sorted(self.graphs)
         return self._fetch(

@@ -63,10 +63,12 @@ class Partitions:
 
 @dataclass
 class Tally:
-    """Counts quads as they stream past. A triple held by several graphs counts once in the
-    union: the triples seen are kept as 64-bit hashes (the engine's, the same in every process;
-    about 60 bytes a distinct triple while counting), so two distinct triples could count once
-    if their hashes met, a chance of about one in 300,000 at ten million triples."""
+    """Counts quads as they stream past (distinct quads: a build's, or a store's). A triple
+    held by several graphs counts once in the union, where the default graph's triples (what
+    updates wrote there) count too. The triples seen are kept as 64-bit hashes (the engine's,
+    the same in every process; about 70 bytes a distinct triple while counting), so two
+    distinct triples could count once if their hashes met: a chance of about one in 300,000
+    at ten million triples."""
 
     union: Partitions = field(default_factory=Partitions)
     graphs: Counter[str] = field(default_factory=Counter)
@@ -75,13 +77,14 @@ class Tally:
     seen: set[int] = field(default_factory=set)
     entities: set[ox.NamedNode] = field(default_factory=set)
     _graph: object = None  # the last quad's graph: a build's quads come graph by graph
-    _name: str | None = None
+    _name: str | None = None  # None: the default graph, which counts in the union only
+    _skip: bool = False  # the statistics graph itself
     _partitions: Partitions | None = None
 
     def _enter(self, graph: object) -> None:
         self._graph = graph
         name = graph.value if isinstance(graph, ox.NamedNode) else None
-        self._name = None if name == STATISTICS_GRAPH else name
+        self._name, self._skip = name, name == STATISTICS_GRAPH
         if name in PARTITIONED_GRAPHS:
             self._partitions = self.partitioned.setdefault(name, Partitions())
         elif name is not None and name.startswith(SOURCE_GRAPHS):
@@ -93,11 +96,12 @@ class Tally:
         graph = quad.graph_name
         if graph != self._graph:
             self._enter(graph)
-        if self._name is None:
+        if self._skip:
             return
-        self.graphs[self._name] += 1
-        if self._partitions is not None:
-            self._partitions.add(quad)
+        if self._name is not None:
+            self.graphs[self._name] += 1
+            if self._partitions is not None:
+                self._partitions.add(quad)
         key = hash(quad.triple)
         if key in self.seen:
             return
