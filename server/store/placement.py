@@ -99,7 +99,7 @@ def place(build: Path, config: Mapping[str, Any], available: int) -> Placement:
             f"the dataset does not fit: {why}, and {gib} leave room for no query worker ({advice})"
         )
     workers = min(wanted, fit)
-    count = f"{workers} workers" + (
+    count = f"{workers} worker{'' if workers == 1 else 's'}" + (
         "" if workers == wanted else f" of the {wanted} WORKERS asks for: {fit} fit in {gib}"
     )
     placement = Placement(chosen_dir, workers, f"store {why}; {count}")
