@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from alliance_kg import cli, config, serving
+from alliance_kg import cli, config, live_reload, serving
 from alliance_kg.app import create_app
 from alliance_kg.config import SettingsError
 from alliance_kg.pipeline import build
@@ -154,7 +154,7 @@ def test_dev_does_not_live_reload_the_project_over_an_explicit_build(
     other = str(write_build(tmp_path / "other", version="other-version"))
     monkeypatch.setenv("WERKZEUG_RUN_MAIN", "true")
     monkeypatch.setattr(Flask, "run", lambda *_, **__: None)
-    monkeypatch.setattr(serving.live_reload, "init_app", lambda *_: pytest.fail("live reload"))
+    monkeypatch.setattr(live_reload, "init_app", lambda *_: pytest.fail("live reload"))
     assert serving.run_serve(serve_args("--dev", "--set", f"BUILD_DIR={other}"), project) == 0
 
 
