@@ -21,6 +21,12 @@ SOURCE_NS = ID_NS + "source/"  # source documents, their paragraphs and sentence
 BACKGROUND_NS = ID_NS + "background/"  # background assertions, outside any source
 
 
+def is_entity(iri: str) -> bool:
+    """An individual the data describes: in the project's namespace, and neither a source's
+    document or segments nor a statement."""
+    return iri.startswith(ID_NS) and not iri.startswith((SOURCE_NS, STATEMENT_NS))
+
+
 def source_iri(slug: str) -> str:
     """The document resource of a source text."""
     return SOURCE_NS + slug

@@ -20,7 +20,7 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
-from ..project import GRAPH_NS, ID_NS, SOURCE_NS, STATEMENT_NS, Project
+from ..project import GRAPH_NS, Project, is_entity
 
 UNIT_SOURCES = 8
 # what a unit reads from the others, never built: their facts, and their provenance graph's
@@ -167,9 +167,5 @@ def mentioned_entities(graphs: list[Graph]) -> set[URIRef]:
     found: set[URIRef] = set()
     for graph in graphs:
         for s, _, o in graph:
-            found.update(t for t in (s, o) if isinstance(t, URIRef) and _is_entity(t))
+            found.update(t for t in (s, o) if isinstance(t, URIRef) and is_entity(t))
     return found
-
-
-def _is_entity(iri: URIRef) -> bool:
-    return iri.startswith(ID_NS) and not iri.startswith((SOURCE_NS, STATEMENT_NS))

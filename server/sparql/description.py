@@ -12,12 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
-from rdflib.namespace import DCTERMS, RDF, VOID, XSD, DefinedNamespace, Namespace
+from rdflib.namespace import DCTERMS, RDF, VOID, DefinedNamespace, Namespace
 
 from ..package_data import view_path
 from ..project import ID_NS
 from ..query_files import read_query
 from ..store.backend import Backend
+from ..store.statistics import integer, node
 from ..store.version_cache import per_version
 from . import caching, negotiation, protocol
 from .call import Call, Reply
@@ -67,14 +68,6 @@ PREFIXES = {
 Triples = list[ox.Triple]
 
 
-def _node(iri: object) -> ox.NamedNode:
-    return ox.NamedNode(str(iri))
-
-
-def _count(value: object) -> ox.Literal:
-    return ox.Literal(str(value), datatype=_node(XSD.integer))
-
-
 def _rows(store: Backend, name: str) -> list[ox.QuerySolution]:
     text = read_query(view_path(name)).text
     return list(store.query(text))
@@ -93,35 +86,35 @@ def _union_count(properties: list[ox.QuerySolution]) -> int:
 def service_description(call: Call) -> Triples:
     """sd:Service with its languages, formats, features and the default dataset's graphs."""
     store, base = call.store, call.request.host_url
-    service = _node(base + "sparql")
+    service = node(base + "sparql")
     dataset, default = ox.BlankNode("dataset"), ox.BlankNode("default-graph")
     triples = [
-        ox.Triple(service, _node(RDF.type), _node(SD.Service)),
-        ox.Triple(service, _node(SD.endpoint), service),
-        ox.Triple(service, _node(SD.supportedLanguage), _node(SD.SPARQL11Query)),
-        ox.Triple(service, _node(SD.feature), _node(SD.UnionDefaultGraph)),
-        ox.Triple(service, _node(SD.defaultDataset), dataset),
-        ox.Triple(dataset, _node(RDF.type), _node(SD.Dataset)),
-        ox.Triple(dataset, _node(SD.defaultGraph), default),
-        ox.Triple(default, _node(RDF.type), _node(SD.Graph)),
+        ox.Triple(service, node(RDF.type), node(SD.Service)),
+        ox.Triple(service, node(SD.endpoint), service),
+        ox.Triple(service, node(SD.supportedLanguage), node(SD.SPARQL11Query)),
+        ox.Triple(service, node(SD.feature), node(SD.UnionDefaultGraph)),
+        ox.Triple(service, node(SD.defaultDataset), dataset),
+        ox.Triple(dataset, node(RDF.type), node(SD.Dataset)),
+        ox.Triple(dataset, node(SD.defaultGraph), default),
+        ox.Triple(default, node(RDF.type), node(SD.Graph)),
     ]
     if call.config["UPDATE_TOKEN"]:
-        triples.append(ox.Triple(service, _node(SD.supportedLanguage), _node(SD.SPARQL11Update)))
+        triples.append(ox.Triple(service, node(SD.supportedLanguage), node(SD.SPARQL11Update)))
     triples += [
-        ox.Triple(service, _node(SD.resultFormat), _node(FORMATS[name])) for name in RESULT_FORMATS
+        ox.Triple(service, node(SD.resultFormat), node(FORMATS[name])) for name in RESULT_FORMATS
     ]
     for number, (iri, count) in enumerate(_graph_counts(store)):
         named, graph = ox.BlankNode(f"named-graph-{number}"), ox.BlankNode(f"graph-{number}")
         triples += [
-            ox.Triple(dataset, _node(SD.namedGraph), named),
-            ox.Triple(named, _node(RDF.type), _node(SD.NamedGraph)),
-            ox.Triple(named, _node(SD.name), ox.NamedNode(iri)),
-            ox.Triple(named, _node(SD.graph), graph),
-            ox.Triple(graph, _node(RDF.type), _node(SD.Graph)),
-            ox.Triple(graph, _node(VOID.triples), _count(count)),
+            ox.Triple(dataset, node(SD.namedGraph), named),
+            ox.Triple(named, node(RDF.type), node(SD.NamedGraph)),
+            ox.Triple(named, node(SD.name), ox.NamedNode(iri)),
+            ox.Triple(named, node(SD.graph), graph),
+            ox.Triple(graph, node(RDF.type), node(SD.Graph)),
+            ox.Triple(graph, node(VOID.triples), integer(count)),
         ]
     total = _union_count(_rows(store, "void-properties"))
-    triples.append(ox.Triple(default, _node(VOID.triples), _count(total)))
+    triples.append(ox.Triple(default, node(VOID.triples), integer(total)))
     return triples
 
 
@@ -148,42 +141,42 @@ def void_description(call: Call) -> Triples:
     """void:Dataset with its size, classes, properties, named graphs as subsets, and its dump
     (`/dump.nq.gz`, gzip-compressed N-Quads, each fact in its named graph)."""
     base = call.request.host_url
-    dataset = _node(base + ".well-known/void#dataset")
+    dataset = node(base + ".well-known/void#dataset")
     figures = void_figures(call.store)
     classes, properties, graphs = figures.classes, figures.properties, figures.graphs
     triples = [
-        ox.Triple(dataset, _node(RDF.type), _node(VOID.Dataset)),
-        ox.Triple(dataset, _node(DCTERMS.title), ox.Literal("alliance-kg", language="en")),
-        ox.Triple(dataset, _node(VOID.sparqlEndpoint), _node(base + "sparql")),
-        ox.Triple(dataset, _node(VOID.dataDump), _node(base + DUMP_PATH)),
-        ox.Triple(dataset, _node(VOID.feature), _node(FORMATS["N-Quads"])),
-        ox.Triple(dataset, _node(VOID.uriSpace), ox.Literal(ID_NS)),
-        ox.Triple(dataset, _node(VOID.triples), _count(figures.triples)),
-        ox.Triple(dataset, _node(VOID.classes), _count(len(classes))),
-        ox.Triple(dataset, _node(VOID.properties), _count(len(properties))),
+        ox.Triple(dataset, node(RDF.type), node(VOID.Dataset)),
+        ox.Triple(dataset, node(DCTERMS.title), ox.Literal("alliance-kg", language="en")),
+        ox.Triple(dataset, node(VOID.sparqlEndpoint), node(base + "sparql")),
+        ox.Triple(dataset, node(VOID.dataDump), node(base + DUMP_PATH)),
+        ox.Triple(dataset, node(VOID.feature), node(FORMATS["N-Quads"])),
+        ox.Triple(dataset, node(VOID.uriSpace), ox.Literal(ID_NS)),
+        ox.Triple(dataset, node(VOID.triples), integer(figures.triples)),
+        ox.Triple(dataset, node(VOID.classes), integer(len(classes))),
+        ox.Triple(dataset, node(VOID.properties), integer(len(properties))),
     ]
     for number, row in enumerate(classes):
         part = ox.BlankNode(f"class-{number}")
         triples += [
-            ox.Triple(dataset, _node(VOID.classPartition), part),
-            ox.Triple(part, _node(VOID["class"]), row["class"]),
-            ox.Triple(part, _node(VOID.entities), _count(row["entities"].value)),
+            ox.Triple(dataset, node(VOID.classPartition), part),
+            ox.Triple(part, node(VOID["class"]), row["class"]),
+            ox.Triple(part, node(VOID.entities), integer(row["entities"].value)),
         ]
     for number, row in enumerate(properties):
         part = ox.BlankNode(f"property-{number}")
         triples += [
-            ox.Triple(dataset, _node(VOID.propertyPartition), part),
-            ox.Triple(part, _node(VOID.property), row["property"]),
-            ox.Triple(part, _node(VOID.triples), _count(row["triples"].value)),
+            ox.Triple(dataset, node(VOID.propertyPartition), part),
+            ox.Triple(part, node(VOID.property), row["property"]),
+            ox.Triple(part, node(VOID.triples), integer(row["triples"].value)),
         ]
     for number, (iri, count) in enumerate(graphs):
         subset = ox.BlankNode(f"graph-{number}")
         triples += [
-            ox.Triple(dataset, _node(VOID.subset), subset),
-            ox.Triple(subset, _node(RDF.type), _node(VOID.Dataset)),
-            ox.Triple(subset, _node(RDF.type), _node(SD.NamedGraph)),
-            ox.Triple(subset, _node(SD.name), ox.NamedNode(iri)),
-            ox.Triple(subset, _node(VOID.triples), _count(count)),
+            ox.Triple(dataset, node(VOID.subset), subset),
+            ox.Triple(subset, node(RDF.type), node(VOID.Dataset)),
+            ox.Triple(subset, node(RDF.type), node(SD.NamedGraph)),
+            ox.Triple(subset, node(SD.name), ox.NamedNode(iri)),
+            ox.Triple(subset, node(VOID.triples), integer(count)),
         ]
     return triples
 

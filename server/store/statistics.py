@@ -28,12 +28,10 @@ from rdflib.namespace import RDF, VOID, XSD
 from ..project import (
     BACKGROUND_GRAPH,
     GRAPH_NS,
-    ID_NS,
     INFERRED_GRAPH,
     ONTOLOGY_GRAPH,
     PROVENANCE_GRAPH,
-    SOURCE_NS,
-    STATEMENT_NS,
+    is_entity,
     source_graph,
 )
 
@@ -108,7 +106,11 @@ class Tally:
         self.seen.add(key)
         self.union.add(quad)
         subject = quad.subject
-        if quad.predicate == TYPE and isinstance(subject, ox.NamedNode) and _entity(subject.value):
+        if (
+            quad.predicate == TYPE
+            and isinstance(subject, ox.NamedNode)
+            and is_entity(subject.value)
+        ):
             self.entities.add(subject)
 
     def extend(self, quads: Iterable[ox.Quad]) -> Tally:
@@ -118,51 +120,47 @@ class Tally:
 
     def quads(self) -> list[ox.Quad]:
         """The statistics graph, in a fixed order: the same counts give the same bytes."""
-        dataset = _node(DATASET)
+        dataset = node(DATASET)
         written = [
-            (dataset, RDF.type, _node(VOID.Dataset)),
-            (dataset, VOID.triples, _count(len(self.seen))),
-            (dataset, VOID.entities, _count(len(self.entities))),
-            (dataset, VOID.classes, _count(len(self.union.classes))),
-            (dataset, VOID.properties, _count(len(self.union.properties))),
+            (dataset, RDF.type, node(VOID.Dataset)),
+            (dataset, VOID.triples, integer(len(self.seen))),
+            (dataset, VOID.entities, integer(len(self.entities))),
+            (dataset, VOID.classes, integer(len(self.union.classes))),
+            (dataset, VOID.properties, integer(len(self.union.properties))),
             *_partitions(dataset, self.union),
         ]
-        stated = _node(STATED)
+        stated = node(STATED)
         written += [
             (dataset, VOID.subset, stated),
-            (stated, RDF.type, _node(VOID.Dataset)),
-            (stated, VOID.triples, _count(self.stated.properties.total())),
+            (stated, RDF.type, node(VOID.Dataset)),
+            (stated, VOID.triples, integer(self.stated.properties.total())),
             *_partitions(stated, self.stated),
         ]
         for graph, triples in sorted(self.graphs.items()):
-            subset = _node(f"{DATASET}-graph-{_digest(graph)}")
+            subset = node(f"{DATASET}-graph-{_digest(graph)}")
             written += [
                 (dataset, VOID.subset, subset),
-                (subset, RDF.type, _node(VOID.Dataset)),
+                (subset, RDF.type, node(VOID.Dataset)),
                 (subset, SD_NAME, ox.NamedNode(graph)),
-                (subset, VOID.triples, _count(triples)),
+                (subset, VOID.triples, integer(triples)),
             ]
             if graph in self.partitioned:
                 written += _partitions(subset, self.partitioned[graph])
-        return [ox.Quad(s, _node(p), o, _node(STATISTICS_GRAPH)) for s, p, o in written]
-
-
-def _entity(iri: str) -> bool:
-    return iri.startswith(ID_NS) and not iri.startswith((SOURCE_NS, STATEMENT_NS))
+        return [ox.Quad(s, node(p), o, node(STATISTICS_GRAPH)) for s, p, o in written]
 
 
 def _partitions(owner: ox.NamedNode, parts: Partitions) -> Iterator[tuple]:
     base = owner.value
     for term, instances in sorted(parts.classes.items(), key=_by_iri):
-        node = _node(f"{base}-class-{_digest(term.value)}")
-        yield owner, VOID.classPartition, node
-        yield node, VOID["class"], term
-        yield node, VOID.entities, _count(instances)
+        part = node(f"{base}-class-{_digest(term.value)}")
+        yield owner, VOID.classPartition, part
+        yield part, VOID["class"], term
+        yield part, VOID.entities, integer(instances)
     for term, triples in sorted(parts.properties.items(), key=_by_iri):
-        node = _node(f"{base}-property-{_digest(term.value)}")
-        yield owner, VOID.propertyPartition, node
-        yield node, VOID.property, term
-        yield node, VOID.triples, _count(triples)
+        part = node(f"{base}-property-{_digest(term.value)}")
+        yield owner, VOID.propertyPartition, part
+        yield part, VOID.property, term
+        yield part, VOID.triples, integer(triples)
 
 
 def _by_iri(item: tuple[ox.NamedNode, int]) -> str:
@@ -173,9 +171,9 @@ def _digest(iri: str) -> str:
     return hashlib.blake2b(iri.encode(), digest_size=6).hexdigest()
 
 
-def _node(iri: object) -> ox.NamedNode:
+def node(iri: object) -> ox.NamedNode:
     return ox.NamedNode(str(iri))
 
 
-def _count(value: int) -> ox.Literal:
-    return ox.Literal(str(value), datatype=_node(XSD.integer))
+def integer(value: object) -> ox.Literal:
+    return ox.Literal(str(value), datatype=node(XSD.integer))
