@@ -114,6 +114,24 @@ def _sample_tree(build: subprocess.Popen, peak: list[int]) -> None:
         time.sleep(0.2)
 
 
+def jobs_figures(sources: int, unit_sources: int, jobs: int) -> dict:
+    """One project of `sources` sources built unit by unit with one job, then with `jobs`."""
+    with tempfile.TemporaryDirectory() as folder:
+        root = project_of(sources, Path(folder))
+        units = len(plan_units(Project(root), unit_sources))
+        one = measure(root, unit_sources)
+        many = measure(root, unit_sources, jobs)
+    return {
+        "sources": sources,
+        "units": units,
+        "jobs": jobs,
+        "one": one,
+        "many": many,
+        "speed_up": one["seconds"] / many["seconds"],
+        "same_bytes": one["version"] == many["version"],
+    }
+
+
 def compare_jobs(sources: list[int], unit_sources: int, jobs: int) -> None:
     """One job against `jobs`, unit by unit: seconds, speed-up, peak memory, same bytes."""
     print(
@@ -121,15 +139,12 @@ def compare_jobs(sources: list[int], unit_sources: int, jobs: int) -> None:
         f" {jobs:>2} jobs s {'tree MB':>8} | {'speed-up':>8} same bytes"
     )
     for size in sources:
-        with tempfile.TemporaryDirectory() as folder:
-            root = project_of(size, Path(folder))
-            units = len(plan_units(Project(root), unit_sources))
-            one = measure(root, unit_sources)
-            many = measure(root, unit_sources, jobs)
+        f = jobs_figures(size, unit_sources, jobs)
+        one, many = f["one"], f["many"]
         print(
-            f"{size:>7} {one['quads']:>9,} {units:>5} | {one['seconds']:>7.1f}"
+            f"{size:>7} {one['quads']:>9,} {f['units']:>5} | {one['seconds']:>7.1f}"
             f" {one['tree_mb']:>8.0f} | {many['seconds']:>10.1f} {many['tree_mb']:>8.0f} |"
-            f" {one['seconds'] / many['seconds']:>8.2f} {one['version'] == many['version']}",
+            f" {f['speed_up']:>8.2f} {f['same_bytes']}",
             flush=True,
         )
 

@@ -20,6 +20,11 @@ has answered every example (the sum of its processes' Pss, plus the page cache h
 store's files, which they share). The baseline, in the same run: the in-memory store with one
 worker, pages not warmed.
 
+Then `alliance-kg publish` of the same build into a fresh Virtuoso (its default path), against
+the bulk loader's rate above. Once per run, before the sizes, the build of a project of
+`--build-sources` sources (48) with one job and with two (benchmarks/build.py). Each size ends
+with the issue's targets, each with its figure and whether this run met it.
+
 Run from the repository root, which must be importable for `tests.virtuoso_support`:
 
     PYTHONPATH=. .venv/bin/python benchmarks/scale.py [--sizes 1000000 10000000] [--seconds 10]
@@ -53,12 +58,16 @@ import pyoxigraph as ox
 
 from alliance_kg.config import defaults
 from alliance_kg.pipeline.build import build_project, current_build
+from alliance_kg.pipeline.publish import Credentials, GraphStore, publish
 from alliance_kg.pipeline.synthetic import essays_for, write_dataset
+from alliance_kg.pipeline.units import UNIT_SOURCES
 from alliance_kg.project import Project
 from alliance_kg.query_files import QueryFile, read_query
 from alliance_kg.serving import serve_wsgi
-from alliance_kg.store.build_files import DATASET_FILE
+from alliance_kg.store.build_files import DATASET_FILE, MANIFEST_FILE
 from alliance_kg.store.embedded import Store
+from alliance_kg.store.remote import UNION_GRAPH
+from build import jobs_figures  # beside this script
 from tests.virtuoso_support import free_port, running_virtuoso
 
 HERE = Path(__file__).resolve()
@@ -68,6 +77,13 @@ GRAPH_TYPE = "text/turtle"
 VIRTUOSO_BUFFERS = 340_000  # 8 kB pages: about 2.7 GB, Virtuoso's advice for 8 GB of RAM
 REQUEST_LIMIT = 300.0  # seconds; a query over it counts as this long (a lower bound)
 CONSTRUCT = re.compile(r"^\s*CONSTRUCT\b", re.IGNORECASE | re.MULTILINE)
+# The targets of issue 16, on this machine, as ratios within one run where they are ratios.
+MEMORY_TARGET = 1.5  # the whole server, default and twice the workers, / one in-memory copy
+FIRST_ANSWER_TARGETS = ((1_000_000, 2.0), (10_000_000, 5.0))  # (up to quads, seconds)
+MEAN_TARGET = 1.0  # geometric mean of the medians / Virtuoso's
+SHAPE_TARGET = 3.0  # any query's median / Virtuoso's
+BUILD_TARGET = 1.7  # speed-up of two jobs over one
+PUBLISH_TARGET = 50_000  # triples a second
 
 
 # --- the embedded side, in child processes -------------------------------------------------
@@ -295,16 +311,35 @@ def virtuoso_load(instance, dataset: Path) -> dict:
     instance.isql("rdf_loader_run();")
     instance.isql("checkpoint;")
     seconds = time.perf_counter() - started
-    count = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
-    _, data = http_get(instance.http_port, "/sparql?query=" + quote(count), SOLUTIONS_TYPE)
-    body = json.loads(data.split(b"\r\n\r\n", 1)[1])
-    quads = int(body["results"]["bindings"][0]["n"]["value"])
     return {
         "seconds": seconds,
-        "quads": quads,
+        "quads": quad_count(instance),
         "disk": folder_bytes(instance.folder, skip="data"),
         "peak_rss": virtuoso_peak_rss(instance.folder),
     }
+
+
+def quad_count(instance, where: str = "") -> int:
+    """Quads in a Virtuoso, over all its graphs (its own included), or as `where` filters."""
+    count = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {where} }}"
+    _, data = http_get(instance.http_port, "/sparql?query=" + quote(count), SOLUTIONS_TYPE)
+    body = json.loads(data.split(b"\r\n\r\n", 1)[1])
+    return int(body["results"]["bindings"][0]["n"]["value"])
+
+
+def measure_publish(build: Path, loaded_quads: int) -> dict:
+    """`publish` (the default path) into a fresh Virtuoso with the bulk load's buffers; its
+    graphs must then hold what the bulk loader loaded (`loaded_quads`, Virtuoso's own included)."""
+    triples = json.loads((build / MANIFEST_FILE).read_text("utf-8"))["triples"]
+    with running_virtuoso(buffers=VIRTUOSO_BUFFERS) as instance:
+        store = GraphStore(instance.graph_store_url, Credentials("dba", "dba"))
+        started = time.perf_counter()
+        publish(build, store)
+        seconds = time.perf_counter() - started
+        published = quad_count(instance, f"FILTER (?g != <{UNION_GRAPH}>)")
+    if published != loaded_quads:
+        raise RuntimeError(f"published {published:,} quads, the bulk loader {loaded_quads:,}")
+    return {"seconds": seconds, "triples": triples, "rate": triples / seconds}
 
 
 # --- one size ------------------------------------------------------------------------------
@@ -347,12 +382,15 @@ def measure_size(base: Path, triples: int, queries: list[QueryFile], args) -> di
         scale_shapes = {path.stem for path in SCALE_QUERIES.glob("*.rq")}
         examples = [query for query in queries if query.name not in scale_shapes]
         servers = measure_servers(build, Path(store_dir), examples)
+        published = measure_publish(build, loads["virtuoso"]["quads"])
+        print(f"published: {published}", flush=True)
         return {
             "triples": triples,
             "essays": essays,
             "loads": loads,
             "latency": latency,
             "servers": servers,
+            "publish": published,
         }
 
 
@@ -404,6 +442,9 @@ def report(figures: dict, groups: dict[str, set[str]]) -> None:
         print(f"baseline, in memory with 1 worker: first answer {f['first_answer']:.2f} s; "
               f"Pss {f['pss'] / 1e6:,.0f} MB; first answer ratio (on disk / in memory) "
               f"{servers['default']['first_answer'] / f['first_answer']:.2f}")  # fmt: skip
+    published = figures["publish"]
+    print(f"\npublish (default path, fresh Virtuoso): {published['triples']:,} triples in "
+          f"{published['seconds']:.1f} s, {published['rate']:,.0f} triples/s")  # fmt: skip
     latency = figures["latency"]
     print(f"\n{'query (median ms; ratio to Virtuoso)':42} {'memory':>9} {'disk':>9} {'virtuoso':>9}"
           f" {'mem/virt':>8} {'disk/virt':>9}")  # fmt: skip
@@ -428,6 +469,51 @@ def report(figures: dict, groups: dict[str, set[str]]) -> None:
                   f"slowest relative to Virtuoso: {worst} {ratios[worst]:.2f}x")  # fmt: skip
 
 
+def verdict(met: bool) -> str:
+    return "met" if met else "NOT MET"
+
+
+def report_targets(figures: dict, groups: dict[str, set[str]]) -> None:
+    """Each target of issue 16 at this size: the figure, the target, met or not."""
+    size, loads, servers = figures["triples"], figures["loads"], figures["servers"]
+    print(f"\ntargets at {size:,} quads (the on-disk store is the one `serve` places this size in)")
+    one_copy = loads["memory"]["peak_rss"]
+    for label in ("default", "double"):
+        ratio = (servers[label]["pss"] + servers[label]["cache"]) / one_copy
+        print(f"  whole-server memory, {label} workers: {ratio:.2f}x one copy "
+              f"(target <= {MEMORY_TARGET}x): {verdict(ratio <= MEMORY_TARGET)}")  # fmt: skip
+    limit = next((s for up_to, s in FIRST_ANSWER_TARGETS if size <= up_to), None)
+    first = servers["default"]["first_answer"]
+    if limit is not None:
+        print(f"  first answer: {first:.2f} s (target < {limit:g} s): {verdict(first < limit)}")
+    latency = figures["latency"]
+    chosen = [n for n in latency if n in groups["all"]]
+    for side in ("disk", "memory"):
+        ratios = {n: latency[n][side]["median"] / latency[n]["virtuoso"]["median"] for n in chosen}
+        mean = geomean(list(ratios.values()))
+        print(f"  geometric mean, {len(chosen)} queries, {side}: {mean:.2f}x Virtuoso "
+              f"(target <= {MEAN_TARGET}x): {verdict(mean <= MEAN_TARGET)}")  # fmt: skip
+        over = {
+            n: r for n, r in sorted(ratios.items(), key=lambda item: -item[1]) if r > SHAPE_TARGET
+        }
+        shown = ", ".join(f"{n} {r:.1f}x" for n, r in over.items()) or "none"
+        print(f"  shapes over {SHAPE_TARGET:g}x Virtuoso, {side}: {shown}: {verdict(not over)}")
+    rate = figures["publish"]["rate"]
+    bulk = loads["virtuoso"]["quads"] / loads["virtuoso"]["seconds"]
+    print(f"  publish: {rate:,.0f} triples/s, {rate / bulk:.2f}x Virtuoso's bulk loader "
+          f"(target >= {PUBLISH_TARGET:,}/s at 1M): {verdict(rate >= PUBLISH_TARGET)}")  # fmt: skip
+
+
+def report_build(figures: dict) -> None:
+    one, many = figures["one"], figures["many"]
+    print(f"\nbuild of {figures['sources']} sources ({figures['units']} units, "
+          f"{one['quads']:,} quads): one job {one['seconds']:.1f} s, {figures['jobs']} jobs "
+          f"{many['seconds']:.1f} s, {figures['speed_up']:.2f}x, same bytes "
+          f"{figures['same_bytes']} (target >= {BUILD_TARGET}x, same bytes): "
+          f"{verdict(figures['speed_up'] >= BUILD_TARGET and figures['same_bytes'])}",
+          flush=True)  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--project", default=str(HERE.parents[1]))
@@ -437,6 +523,9 @@ def main() -> None:
     parser.add_argument("--scratch", help="folder for the generated data and stores (/tmp)")
     parser.add_argument("--output", help="append each size's figures as a JSON line to this file")
     parser.add_argument("--compare", help="also measure the .rq files of this folder, apart")
+    parser.add_argument(
+        "--build-sources", type=int, default=48, help="sources of the build measured (0: none)"
+    )
     parser.add_argument("--load", nargs=2, metavar=("BUILD", "WHERE"), help=argparse.SUPPRESS)
     parser.add_argument(
         "--serve", nargs=3, metavar=("BUILD", "DIR", "PORT"), help=argparse.SUPPRESS
@@ -459,9 +548,16 @@ def main() -> None:
         "all": {q.name for q in queries},
         "compared": {q.name for q in compared},
     }
+    if args.build_sources:
+        built = jobs_figures(args.build_sources, UNIT_SOURCES, 2)
+        report_build(built)
+        if args.output:
+            with Path(args.output).open("a", encoding="utf-8") as output:
+                output.write(json.dumps({"build": built}) + "\n")
     for size in args.sizes:
         figures = measure_size(base, size, queries + compared, args)
         report(figures, groups)
+        report_targets(figures, groups)
         if args.output:
             with Path(args.output).open("a", encoding="utf-8") as output:
                 output.write(json.dumps(figures) + "\n")
