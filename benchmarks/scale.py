@@ -67,7 +67,6 @@ from alliance_kg.serving import serve_wsgi
 from alliance_kg.store.build_files import DATASET_FILE, MANIFEST_FILE
 from alliance_kg.store.embedded import Store
 from alliance_kg.store.remote import UNION_GRAPH
-from build import jobs_figures  # beside this script
 from tests.virtuoso_support import free_port, running_virtuoso
 
 HERE = Path(__file__).resolve()
@@ -83,7 +82,7 @@ FIRST_ANSWER_TARGETS = ((1_000_000, 2.0), (10_000_000, 5.0))  # (up to quads, se
 MEAN_TARGET = 1.0  # geometric mean of the medians / Virtuoso's
 SHAPE_TARGET = 3.0  # any query's median / Virtuoso's
 BUILD_TARGET = 1.7  # speed-up of two jobs over one
-PUBLISH_TARGET = 50_000  # triples a second
+PUBLISH_TARGET = (1_000_000, 50_000)  # (at quads, triples a second)
 
 
 # --- the embedded side, in child processes -------------------------------------------------
@@ -328,8 +327,9 @@ def quad_count(instance, where: str = "") -> int:
 
 
 def measure_publish(build: Path, loaded_quads: int) -> dict:
-    """`publish` (the default path) into a fresh Virtuoso with the bulk load's buffers; its
-    graphs must then hold what the bulk loader loaded (`loaded_quads`, Virtuoso's own included)."""
+    """`publish` (the default path) into a fresh Virtuoso with the bulk load's buffers, and
+    whether its graphs then hold what the bulk loader loaded (`loaded_quads`, Virtuoso's own
+    graphs included)."""
     triples = json.loads((build / MANIFEST_FILE).read_text("utf-8"))["triples"]
     with running_virtuoso(buffers=VIRTUOSO_BUFFERS) as instance:
         store = GraphStore(instance.graph_store_url, Credentials("dba", "dba"))
@@ -337,9 +337,13 @@ def measure_publish(build: Path, loaded_quads: int) -> dict:
         publish(build, store)
         seconds = time.perf_counter() - started
         published = quad_count(instance, f"FILTER (?g != <{UNION_GRAPH}>)")
-    if published != loaded_quads:
-        raise RuntimeError(f"published {published:,} quads, the bulk loader {loaded_quads:,}")
-    return {"seconds": seconds, "triples": triples, "rate": triples / seconds}
+    return {
+        "seconds": seconds,
+        "triples": triples,
+        "rate": triples / seconds,
+        "quads": published,
+        "same_as_bulk_load": published == loaded_quads,
+    }
 
 
 # --- one size ------------------------------------------------------------------------------
@@ -470,6 +474,7 @@ def report(figures: dict, groups: dict[str, set[str]]) -> None:
 
 
 def verdict(met: bool) -> str:
+    """The word a target's line ends with."""
     return "met" if met else "NOT MET"
 
 
@@ -488,7 +493,7 @@ def report_targets(figures: dict, groups: dict[str, set[str]]) -> None:
         print(f"  first answer: {first:.2f} s (target < {limit:g} s): {verdict(first < limit)}")
     latency = figures["latency"]
     chosen = [n for n in latency if n in groups["all"]]
-    for side in ("disk", "memory"):
+    for side in ("disk", "memory") if chosen else ():
         ratios = {n: latency[n][side]["median"] / latency[n]["virtuoso"]["median"] for n in chosen}
         mean = geomean(list(ratios.values()))
         print(f"  geometric mean, {len(chosen)} queries, {side}: {mean:.2f}x Virtuoso "
@@ -498,13 +503,17 @@ def report_targets(figures: dict, groups: dict[str, set[str]]) -> None:
         }
         shown = ", ".join(f"{n} {r:.1f}x" for n, r in over.items()) or "none"
         print(f"  shapes over {SHAPE_TARGET:g}x Virtuoso, {side}: {shown}: {verdict(not over)}")
-    rate = figures["publish"]["rate"]
-    bulk = loads["virtuoso"]["quads"] / loads["virtuoso"]["seconds"]
-    print(f"  publish: {rate:,.0f} triples/s, {rate / bulk:.2f}x Virtuoso's bulk loader "
-          f"(target >= {PUBLISH_TARGET:,}/s at 1M): {verdict(rate >= PUBLISH_TARGET)}")  # fmt: skip
+    published = figures["publish"]
+    rate, bulk = published["rate"], loads["virtuoso"]["quads"] / loads["virtuoso"]["seconds"]
+    at, target = PUBLISH_TARGET
+    met = rate >= target and published["same_as_bulk_load"]
+    print(f"  publish: {rate:,.0f} triples/s, {rate / bulk:.2f}x Virtuoso's bulk loader; "
+          f"the graphs as the bulk load: {published['same_as_bulk_load']}"
+          + (f" (target >= {target:,}/s): {verdict(met)}" if size == at else ""))  # fmt: skip
 
 
 def report_build(figures: dict) -> None:
+    """The build's line: one job against two, and the build target."""
     one, many = figures["one"], figures["many"]
     print(f"\nbuild of {figures['sources']} sources ({figures['units']} units, "
           f"{one['quads']:,} quads): one job {one['seconds']:.1f} s, {figures['jobs']} jobs "
@@ -521,7 +530,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0, help="wall time per query")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--scratch", help="folder for the generated data and stores (/tmp)")
-    parser.add_argument("--output", help="append each size's figures as a JSON line to this file")
+    parser.add_argument(
+        "--output",
+        help="append the build's figures, then each size's, as JSON lines to this file",
+    )
     parser.add_argument("--compare", help="also measure the .rq files of this folder, apart")
     parser.add_argument(
         "--build-sources", type=int, default=48, help="sources of the build measured (0: none)"
@@ -549,6 +561,8 @@ def main() -> None:
         "compared": {q.name for q in compared},
     }
     if args.build_sources:
+        from build import jobs_figures  # noqa: PLC0415 - beside; imports the tests, so not in children
+
         built = jobs_figures(args.build_sources, UNIT_SOURCES, 2)
         report_build(built)
         if args.output:
@@ -556,11 +570,11 @@ def main() -> None:
                 output.write(json.dumps({"build": built}) + "\n")
     for size in args.sizes:
         figures = measure_size(base, size, queries + compared, args)
-        report(figures, groups)
-        report_targets(figures, groups)
-        if args.output:
+        if args.output:  # first: a report that fails loses no figure
             with Path(args.output).open("a", encoding="utf-8") as output:
                 output.write(json.dumps(figures) + "\n")
+        report(figures, groups)
+        report_targets(figures, groups)
 
 
 if __name__ == "__main__":

@@ -216,16 +216,17 @@ def with_jobs(command: Runner) -> Declare:
     """The declaration of a command that checks build units, several at once with `--jobs`."""
 
     def declare(parser: argparse.ArgumentParser) -> None:
-        from .pipeline.jobs import available_cores
+        from .pipeline.jobs import JOB_BYTES, default_jobs
 
-        cores = available_cores()
+        jobs = default_jobs()
         parser.add_argument(
             "--jobs",
             type=_jobs,
-            default=cores,
+            default=jobs,
             metavar="N",
             help=f"build units checked at once, each in a process with a reasoner of its own "
-            f"(default: the cores, {cores})",
+            f"(default: one a core, as many as the memory available holds at "
+            f"{JOB_BYTES / 1024**3:g} GiB each: {jobs})",
         )
         parser.set_defaults(run=command)
 

@@ -12,8 +12,9 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
 from alliance_kg.cli import main
+from alliance_kg.pipeline import jobs
 from alliance_kg.pipeline.build import build_project, check_project
-from alliance_kg.pipeline.jobs import JobLost, in_order
+from alliance_kg.pipeline.jobs import JOB_BYTES, JobLost, in_order
 from alliance_kg.pipeline.units import (
     OTHER_SOURCES_GRAPH,
     FactIndex,
@@ -105,3 +106,12 @@ def test_the_cli_refuses_a_number_of_jobs_below_one(
         main(["build", "--jobs", jobs])
     assert exit_status.value.code == 2
     assert f"--jobs: '{jobs}' is not a number of jobs (1 or more)" in capsys.readouterr().err
+
+
+def test_the_default_jobs_are_the_cores_that_the_memory_holds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(jobs, "available_cores", lambda: 8)
+    for available, expected in ((100 * JOB_BYTES, 8), (3 * JOB_BYTES + 1, 3), (JOB_BYTES // 2, 1)):
+        monkeypatch.setattr(jobs, "available_bytes", lambda room=available: room)
+        assert jobs.default_jobs() == expected

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import io
 import json
 import threading
 from collections.abc import Callable, Iterator
@@ -18,6 +19,7 @@ from SPARQLWrapper import JSON, TURTLE, SPARQLWrapper
 
 from alliance_kg.cli import main
 from alliance_kg.pipeline.publish import (
+    NO_CHANGE,
     Credentials,
     GraphStore,
     PublishError,
@@ -300,11 +302,62 @@ def test_a_virtuoso_gets_the_union_as_a_copy_made_in_the_store(
     updates = [r.body.decode() for r in recording_store.received if r.path == "/sparql-auth"]
     assert UNION not in {r.path for r in uploads}
     assert [r.method for r in uploads] == ["POST", "PUT", "PUT"]
-    assert updates[0] == f"DROP SILENT GRAPH <{UNION_GRAPH}>"
-    assert sorted(updates[1:]) == [
+    assert updates[:2] == [NO_CHANGE, f"DROP SILENT GRAPH <{UNION_GRAPH}>"]
+    assert sorted(updates[2:]) == [
         f"DEFINE sql:log-enable 2 ADD <http://example.org/first> TO <{UNION_GRAPH}>",
         f"DEFINE sql:log-enable 2 ADD <http://example.org/second> TO <{UNION_GRAPH}>",
     ]
+
+
+def test_virtuosos_update_endpoint_is_found_beside_its_graph_store_under_a_prefix(
+    recording_store: RecordingStore, two_graph_build: Path
+) -> None:
+    recording_store.software = "Virtuoso/07.20.3229 (Linux) x86_64-pc-linux-gnu"
+    url = recording_store.url.replace("/store", "/triples/sparql-graph-crud-auth/")
+    publish(two_graph_build, GraphStore(url, Credentials(token="s3cret")))
+    updates = [r for r in recording_store.received if r.headers["Content-Type"].endswith("update")]
+    assert {r.path for r in updates} == {"/triples/sparql-auth"}
+    assert {r.headers["Authorization"] for r in updates} == {"Bearer s3cret"}
+    assert updates[1].body == f"DROP SILENT GRAPH <{UNION_GRAPH}>".encode()  # then copied
+    assert not [r for r in recording_store.received if "alliance-kg%3Aunion" in r.path]
+
+
+def test_a_virtuoso_refusing_our_updates_gets_the_union_sent(
+    recording_store: RecordingStore, two_graph_build: Path
+) -> None:
+    recording_store.software = "Virtuoso/07.20.3229 (Linux) x86_64-pc-linux-gnu"
+
+    def digest_only(request: Received) -> tuple[int, dict[str, str], bytes]:
+        if request.path == "/sparql-auth":
+            return 401, {"WWW-Authenticate": 'Digest realm="SPARQL", nonce="n"'}, b""
+        return 201, {}, b""
+
+    recording_store.answer = digest_only
+    store = GraphStore(recording_store.url, Credentials(token="s3cret"))
+    progress = io.StringIO()
+    publish(two_graph_build, store, progress=progress)
+    updates = [r for r in recording_store.received if r.path == "/sparql-auth"]
+    assert len(updates) == 1 and recording_store.received.index(updates[0]) == 1  # before data
+    assert "the union is sent, not copied: " in progress.getvalue()
+    assert "refused the bearer token" in progress.getvalue()
+    union = [r for r in recording_store.received if r.path == UNION]
+    assert [r.method for r in union] == ["PUT"]
+    assert union[0].body.count(b"\n") == 6
+
+
+def test_a_virtuoso_failing_the_update_probe_stops_before_any_triple_is_sent(
+    recording_store: RecordingStore, two_graph_build: Path
+) -> None:
+    recording_store.software = "Virtuoso/07.20.3229 (Linux) x86_64-pc-linux-gnu"
+
+    def broken_updates(request: Received) -> tuple[int, dict[str, str], bytes]:
+        return (500, {}, b"out of disk") if request.path == "/sparql" else (201, {}, b"")
+
+    recording_store.answer = broken_updates
+    with pytest.raises(PublishError, match=r"answered HTTP 500 .*out of disk"):
+        publish(two_graph_build, GraphStore(recording_store.url))
+    probe, update = recording_store.received  # no triple was sent
+    assert probe.body == b"" and update.path == "/sparql"
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ from alliance_kg.store.placement import (
     PROCESS_BYTES,
     STORE_FOLDER,
     USABLE_SHARE,
+    available_bytes,
     place,
 )
 
@@ -94,6 +95,55 @@ def ask_labels(url: str) -> bytes:
     request = urllib.request.Request(target, headers={"Accept": "text/csv"})
     with urllib.request.urlopen(request, timeout=10) as response:
         return response.read()
+
+
+def machine(root: Path, cgroup: str, limits: dict[str, str]) -> Path:
+    """A fake `/` with 16 GiB available, this process's control groups and their files."""
+    (root / "proc/self").mkdir(parents=True)
+    (root / "proc/meminfo").write_text(f"MemTotal: 1 kB\nMemAvailable: {16 * GiB // 1024} kB\n")
+    (root / "proc/self/cgroup").write_text(cgroup)
+    for name, text in limits.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    return root
+
+
+def test_a_containers_memory_limit_leaves_less_room_than_the_machine(tmp_path: Path) -> None:
+    group = "sys/fs/cgroup/app/worker"
+    v2 = machine(
+        tmp_path / "v2",
+        "0::/app/worker\n",
+        {
+            f"{group}/memory.max": "max\n",
+            f"{group}/memory.current": "1000\n",
+            "sys/fs/cgroup/app/memory.max": f"{4 * GiB}\n",  # the limit is the parent's
+            "sys/fs/cgroup/app/memory.current": f"{GiB}\n",
+        },
+    )
+    assert available_bytes(v2) == 3 * GiB
+    v1 = machine(
+        tmp_path / "v1",
+        "4:memory:/docker/abc\n3:cpu:/\n",  # namespaced: the group is the mount's root
+        {
+            "sys/fs/cgroup/memory/memory.limit_in_bytes": f"{2 * GiB}\n",
+            "sys/fs/cgroup/memory/memory.usage_in_bytes": f"{GiB}\n",
+            "sys/fs/cgroup/memory/memory.stat": f"cache 9\ntotal_inactive_file {GiB // 2}\n",
+        },
+    )
+    assert available_bytes(v1) == 3 * GiB // 2  # the inactive page cache counts as room
+    unlimited = machine(
+        tmp_path / "free",
+        "4:memory:/\n0::/\n",
+        {
+            "sys/fs/cgroup/memory/memory.limit_in_bytes": "9223372036854771712\n",
+            "sys/fs/cgroup/memory/memory.usage_in_bytes": "1\n",
+            "sys/fs/cgroup/memory.max": "max\n",
+        },
+    )
+    assert available_bytes(unlimited) == 16 * GiB
+    bare = machine(tmp_path / "bare", "", {})
+    (bare / "proc/self/cgroup").unlink()  # no control groups to read: the machine's figure
+    assert available_bytes(bare) == 16 * GiB
 
 
 def test_serve_logs_its_choice_and_reopens_the_disk_store_at_once(tmp_path: Path) -> None:

@@ -9,8 +9,8 @@ first request: splitting them would cut OWL restrictions and lists apart.
 
 The union graph (`UNION_GRAPH`) is written last. On Virtuoso, which names itself in its `Server`
 header, the store copies it from the graphs just published (`ADD`, without Virtuoso's
-transaction log: `COPY_UNION`), so nothing is sent twice; elsewhere it is uploaded like the other
-graphs. docs/remote.md has the figures.
+transaction log: `COPY_UNION`), so nothing is sent twice, where its update endpoint takes our
+updates; elsewhere it is uploaded like the other graphs. docs/remote.md has the figures.
 """
 
 from __future__ import annotations
@@ -44,6 +44,10 @@ NTRIPLES = "application/n-triples"
 SPARQL_UPDATE = "application/sparql-update"
 # Virtuoso's pragma: autocommit, no transaction log (as its bulk loader): twice as fast at 1M.
 COPY_UNION = "DEFINE sql:log-enable 2 ADD {graph} TO <{union}>"
+# Does the update endpoint take our updates of the union? Deleting a triple nobody holds
+# changes nothing (Virtuoso refuses an empty `GRAPH` block in `INSERT DATA`).
+NOBODY = "<urn:x-alliance-kg:none>"
+NO_CHANGE = f"DELETE DATA {{ GRAPH <{UNION_GRAPH}> {{ {NOBODY} {NOBODY} {NOBODY} }} }}"
 REQUEST_TIMEOUT = 600.0
 BODY_SHOWN = 300
 
@@ -130,14 +134,15 @@ class SigningBasicAuthHandler(urllib.request.HTTPBasicAuthHandler):
 class GraphStore:
     """A Graph Store Protocol endpoint, with the authentication it asks for.
 
-    `update_url` is the store's SPARQL Update endpoint, where one is known (Virtuoso's, found by
-    `probe` unless `graph_store_only`); the same credentials hold there.
+    `update_url` is the store's SPARQL Update endpoint, where one is known and takes our updates
+    (Virtuoso's, found by `probe` unless `graph_store_only`); the same credentials hold there.
     """
 
     url: str
     credentials: Credentials = field(default_factory=Credentials)
     graph_store_only: bool = False
     update_url: str | None = None
+    update_refused: str | None = None
     opener: urllib.request.OpenerDirector = field(init=False)
 
     def __post_init__(self) -> None:
@@ -184,7 +189,8 @@ class GraphStore:
     def probe(self, graph: Graph) -> None:
         """Meet the store's authentication with an empty POST (it appends nothing), so that no
         large body is sent only to be refused; other answers are left to the real requests.
-        A Virtuoso answering gets `update_url`: its SPARQL endpoint beside the Graph Store."""
+        A Virtuoso answering gets `update_url`, its SPARQL endpoint beside the Graph Store,
+        where that endpoint takes our updates."""
         try:
             server = self.send("POST", graph, b"")
         except PublishError as error:
@@ -192,8 +198,24 @@ class GraphStore:
                 raise
             return
         if server.startswith("Virtuoso") and not self.graph_store_only:
-            authenticated = self.credentials.user is not None or self.credentials.token
-            self.update_url = urljoin(self.url, "/sparql-auth" if authenticated else "/sparql")
+            self.update_url = self.virtuoso_update_url()
+
+    def virtuoso_update_url(self) -> str | None:
+        """Virtuoso's SPARQL endpoint beside its Graph Store (`sparql-auth` when we
+        authenticate), if it takes from us an update of the union that changes nothing; else
+        None (the reason in `update_refused`), and the union is sent like the other graphs.
+        A store that fails otherwise (unreachable, HTTP 5xx) stops the publish here."""
+        authenticated = self.credentials.user is not None or self.credentials.token
+        beside = self.url.split("?", 1)[0].rstrip("/")
+        url = urljoin(beside, "sparql-auth" if authenticated else "sparql")
+        try:
+            self.request("POST", url, url, UNION_GRAPH, body=NO_CHANGE.encode(), kind=SPARQL_UPDATE)
+        except PublishError as error:
+            if error.status is None or not 400 <= error.status < 500:
+                raise
+            self.update_refused = str(error)
+            return None
+        return url
 
     def refusal(
         self, method: str, endpoint: str, graph: Graph, error: urllib.error.HTTPError
@@ -304,10 +326,8 @@ def upload(
                     future.add_done_callback(lambda _: slots.release())
                     put = put or future
                     pending.append(future)
-                    done = [f for f in pending if f.done()]
-                    for finished in done:
-                        finished.result()  # raises the first failure
-                    pending = [f for f in pending if f not in done]
+                    while pending and pending[0].done():
+                        pending.pop(0).result()  # raises the first failure, in the order sent
             for future in pending:
                 future.result()
         except PublishError:
@@ -345,6 +365,8 @@ def publish(
             raise PublishError(f"{build / DATASET_FILE} does not match {MANIFEST_FILE}: rebuild")
         total = sum(counts.values())
         union = "copied in the store" if copied else "sent"
+        if store.update_refused and progress is not None:
+            print(f"the union is sent, not copied: {store.update_refused}", file=progress)
         with tqdm(
             total=2 * total,
             desc=f"publishing to {store.url} ({len(counts)} graphs, then their union, {union})",
