@@ -33,7 +33,8 @@ from .project import Project
 from .sparql.updates import EXTENSION as UPDATES
 from .store import backend as store
 from .store.embedded import Store
-from .store.placement import available_bytes, place
+from .store.memory import available_bytes
+from .store.placement import place
 
 log = logging.getLogger(__name__)
 LISTEN_BACKLOG = 1024

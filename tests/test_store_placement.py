@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 
 from alliance_kg.config import SettingsError, defaults
+from alliance_kg.store.memory import available_bytes
 from alliance_kg.store.placement import (
     IN_MEMORY_BYTES_PER_QUAD,
     PROCESS_BYTES,
     STORE_FOLDER,
     USABLE_SHARE,
-    available_bytes,
     place,
 )
 

@@ -14,7 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
-from ..store.placement import available_bytes
+from ..store.memory import available_bytes
 
 # A job's worker and its reasoner's JVM: 0.6 GB at peak on the 48-source project (the whole
 # build tree 1.22 GB on two jobs). A JVM may grow to its 2 GB heap on a larger unit: a bound

@@ -29,7 +29,6 @@ IN_MEMORY_BYTES_PER_QUAD = 800  # a forked worker's resident size at 1M quads: 7
 PROCESS_BYTES = 160 * MiB  # the front, or a worker with the app and an on-disk store open
 ON_DISK_BYTES_PER_QUAD = 400  # RocksDB files with the union's copy: 389 MB at 1M; page cache
 USABLE_SHARE = 0.8  # of the memory available at start: leave room for queries and the system
-UNLIMITED = 1 << 62  # cgroup v1's "no limit" is the largest page multiple of a 64-bit int
 STORE_FOLDER = ".stores"  # beside the build folders (a build keeps dot-folders), or STORE_DIR
 
 
@@ -44,68 +43,6 @@ class Placement:
 
 def dataset_quads(build: Path) -> int:
     return int(json.loads((build / MANIFEST_FILE).read_text("utf-8"))["triples"])
-
-
-def available_bytes(root: Path = Path("/")) -> int:
-    """What can be used without swapping out other processes' memory: MemAvailable, or less
-    where a memory limit of this process's control groups (a container's) leaves less room."""
-    for line in (root / "proc/meminfo").read_text().splitlines():
-        if line.startswith("MemAvailable:"):
-            return min([int(line.split()[1]) * 1024, *limited_room(root)])
-    raise RuntimeError("/proc/meminfo has no MemAvailable")
-
-
-def limited_room(root: Path) -> list[int]:
-    """Limit less usage for each limited control group this process is in, up to the
-    hierarchy's root (cgroup v2, and v1's memory controller). Usage leaves out the inactive
-    page cache, which the kernel reclaims, as `MemAvailable` does."""
-    try:
-        groups = (root / "proc/self/cgroup").read_text().splitlines()
-    except OSError:
-        return []
-    rooms = []
-    for line in groups:
-        hierarchy, _, rest = line.partition(":")
-        controllers, _, path = rest.partition(":")
-        if hierarchy == "0":
-            mount = root / "sys/fs/cgroup"
-            files = ("memory.max", "memory.current", "inactive_file")
-        elif "memory" in controllers.split(","):
-            mount = root / "sys/fs/cgroup/memory"
-            files = ("memory.limit_in_bytes", "memory.usage_in_bytes", "total_inactive_file")
-        else:
-            continue
-        folder = mount / path.strip("/")
-        if not folder.is_dir():  # a namespaced container sees its own group as the root
-            folder = mount
-        while folder.is_relative_to(mount):
-            room = _room(folder, *files)
-            if room is not None:
-                rooms.append(room)
-            folder = folder.parent
-    return rooms
-
-
-def _room(folder: Path, limit_file: str, usage_file: str, reclaimable: str) -> int | None:
-    """The room under one group's limit, or None where it sets none."""
-    limit, usage = _number(folder / limit_file), _number(folder / usage_file)
-    if limit is None or usage is None or limit >= UNLIMITED:
-        return None
-    try:
-        stat = dict(line.split() for line in (folder / "memory.stat").read_text().splitlines())
-    except (OSError, ValueError):
-        stat = {}
-    cache = int(stat.get(reclaimable, 0))
-    return max(0, limit - max(0, usage - cache))
-
-
-def _number(path: Path) -> int | None:
-    """The integer a control group file holds, or None (missing, or v2's "max": no limit)."""
-    try:
-        text = path.read_text().strip()
-    except OSError:
-        return None
-    return int(text) if text.isdigit() else None
 
 
 def workers_fitting(budget: int, shared: int, per_worker: int) -> int:
