@@ -20,11 +20,14 @@ import argparse
 import json
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
-from urllib.parse import quote
 
-from scale import VIRTUOSO_BUFFERS, running_virtuoso, virtuoso_load  # beside this script
+from scale import (  # beside this script
+    VIRTUOSO_BUFFERS,
+    quad_count,
+    running_virtuoso,
+    virtuoso_load,
+)
 
 from alliance_kg.cli import main as alliance_kg
 from alliance_kg.pipeline.publish import Credentials, GraphStore, publish
@@ -32,13 +35,6 @@ from alliance_kg.store.build_files import DATASET_FILE, MANIFEST_FILE
 from alliance_kg.store.remote import UNION_GRAPH
 
 USER = PASSWORD = "dba"  # a fresh Virtuoso database's account
-COUNT = "SELECT (COUNT(?s) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
-
-
-def triples_in(instance, graph: str) -> int:
-    query = quote(COUNT.format(graph=graph))
-    with urllib.request.urlopen(f"{instance.query_url}?query={query}&format=text/csv") as answer:
-        return int(answer.read().split()[-1])
 
 
 def timed_publish(instance, build: Path, graph_store_only: bool) -> float:
@@ -50,7 +46,8 @@ def timed_publish(instance, build: Path, graph_store_only: bool) -> float:
 
 def counts(instance, manifest: dict) -> dict[str, int]:
     """Triples per graph in the store, the union's included."""
-    return {graph: triples_in(instance, graph) for graph in [*manifest["graphs"], UNION_GRAPH]}
+    graphs = [*manifest["graphs"], UNION_GRAPH]
+    return {graph: quad_count(instance, f"FILTER (?g = <{graph}>)") for graph in graphs}
 
 
 def compared(found: dict[str, int], reference: dict[str, int], manifest: dict) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 from .config import SettingsError
 from .front.sandbox import SandboxUnavailable
 from .package_data import MissingPackageData
-from .pipeline.jobs import JobLost
+from .pipeline.jobs import JOB_BYTES, JobLost, default_jobs
 from .pipeline.problems import InvalidProject
 from .project import Project
 from .sparql.update_log import UpdateLogError
@@ -216,8 +216,6 @@ def with_jobs(command: Runner) -> Declare:
     """The declaration of a command that checks build units, several at once with `--jobs`."""
 
     def declare(parser: argparse.ArgumentParser) -> None:
-        from .pipeline.jobs import JOB_BYTES, default_jobs
-
         jobs = default_jobs()
         parser.add_argument(
             "--jobs",

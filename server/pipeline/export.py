@@ -7,7 +7,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..store.build_files import DATASET_FILE
-from ..store.statistics import STATISTICS_GRAPH
+from ..store.statistics import STATISTICS
 from ..vocab import PREFIXES
 
 FORMATS = {
@@ -26,8 +26,7 @@ def export(build: Path, fmt: str) -> bytes:
         return data
     quads = list(ox.parse(data, format=ox.RdfFormat.N_QUADS))
     if fmt == "turtle":
-        statistics = ox.NamedNode(STATISTICS_GRAPH)
-        data_quads = (q for q in quads if q.graph_name != statistics)
+        data_quads = (q for q in quads if q.graph_name != STATISTICS)
         triples = sorted({q.triple for q in data_quads}, key=str)
         return ox.serialize(triples, format=FORMATS[fmt], prefixes=PREFIXES) or b""
     prefixes = PREFIXES if fmt == "trig" else None

@@ -198,24 +198,23 @@ class GraphStore:
                 raise
             return
         if server.startswith("Virtuoso") and not self.graph_store_only:
-            self.update_url = self.virtuoso_update_url()
+            self.find_update_url()
 
-    def virtuoso_update_url(self) -> str | None:
-        """Virtuoso's SPARQL endpoint beside its Graph Store (`sparql-auth` when we
-        authenticate), if it takes from us an update of the union that changes nothing; else
-        None (the reason in `update_refused`), and the union is sent like the other graphs.
-        A store that fails otherwise (unreachable, HTTP 5xx) stops the publish here."""
+    def find_update_url(self) -> None:
+        """Set `update_url` to Virtuoso's SPARQL endpoint beside its Graph Store (`sparql-auth`
+        when we authenticate) if it takes from us an update of the union that changes nothing;
+        else leave it None (the reason in `update_refused`), and the union is sent like the
+        other graphs. A store that fails otherwise (unreachable, HTTP 5xx) stops the publish."""
         authenticated = self.credentials.user is not None or self.credentials.token
         beside = self.url.split("?", 1)[0].rstrip("/")
-        url = urljoin(beside, "sparql-auth" if authenticated else "sparql")
+        self.update_url = urljoin(beside, "sparql-auth" if authenticated else "sparql")
         try:
-            self.request("POST", url, url, UNION_GRAPH, body=NO_CHANGE.encode(), kind=SPARQL_UPDATE)
+            self.update(UNION_GRAPH, NO_CHANGE)
         except PublishError as error:
+            self.update_url = None
             if error.status is None or not 400 <= error.status < 500:
                 raise
             self.update_refused = str(error)
-            return None
-        return url
 
     def refusal(
         self, method: str, endpoint: str, graph: Graph, error: urllib.error.HTTPError

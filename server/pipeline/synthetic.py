@@ -28,7 +28,7 @@ from rdflib.namespace import RDF, RDFS, SKOS
 
 from ..project import GRAPH_NS, ID_NS, ONTOLOGY_GRAPH, SOURCE_NS, STATEMENT_NS
 from ..store.build_files import DATASET_FILE, MANIFEST_FILE
-from ..store.statistics import STATISTICS_GRAPH, Tally
+from ..store.statistics import STATISTICS, STATISTICS_GRAPH, Tally
 from ..vocab import AKG, NIF
 from .search_index import SEARCH_FILE, facts_of_dataset, write_index
 
@@ -197,7 +197,7 @@ def write_dataset(build: Path, target: Path, essays: int, seed: int = 0) -> Path
     """A build folder (`dataset.nq`, its search index, `manifest.json`) of `essays` essays."""
     manifest = json.loads((build / MANIFEST_FILE).read_text("utf-8"))
     parsed = ox.parse(path=build / DATASET_FILE, format=ox.RdfFormat.N_QUADS)
-    base = (quad for quad in parsed if quad.graph_name != ox.NamedNode(STATISTICS_GRAPH))
+    base = (quad for quad in parsed if quad.graph_name != STATISTICS)
     graphs: Counter[str] = Counter()
     tally = Tally()
 

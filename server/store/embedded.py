@@ -27,14 +27,13 @@ from tqdm import tqdm
 
 from .build_files import DATASET_FILE, MANIFEST_FILE
 from .remote import BASE_IRI, Result
-from .statistics import STATISTICS_GRAPH, Tally
+from .statistics import STATISTICS, STATISTICS_GRAPH, Tally
 
 PROGRESS_DELAY_SECONDS = 2.0  # a bar only for loads long enough to wonder about
 DEFAULT = ox.DefaultGraph()
 UNION_COPY = (
     f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER (?g != <{STATISTICS_GRAPH}>) }}"
 )
-STATISTICS = ox.NamedNode(STATISTICS_GRAPH)
 
 log = logging.getLogger(__name__)
 
@@ -161,7 +160,7 @@ class Store:
             bulk_load(engine, build / DATASET_FILE)
             count_statistics(engine)
             store = cls(engine, version, graphs)
-            store._union()
+            store._copy_union()
             return store
         directory = loaded_directory(build / DATASET_FILE, Path(store_dir), version)
         engine = ox.Store.read_only(str(directory))
@@ -186,10 +185,15 @@ class Store:
         of many updates counts once); the count of such updates."""
         with self.lock:
             if self.own is None:
-                count_statistics(self.engine, again=True)  # the default graph holds `own` now
-                self.own = list(self.engine.quads_for_pattern(None, None, None, DEFAULT))
-                self.engine.update(UNION_COPY)
+                count_statistics(self.engine, again=True)
+                self._copy_union()
             return self.emptied
+
+    def _copy_union(self) -> None:
+        """Keep what the default graph holds now as `own`, then copy every named graph's
+        triples into it."""
+        self.own = list(self.engine.quads_for_pattern(None, None, None, DEFAULT))
+        self.engine.update(UNION_COPY)
 
     def query(
         self,

@@ -117,9 +117,10 @@ class RemoteStore:
         None for the service's default, a list for exactly those graphs, perhaps none)."""
         form = PARSER.query(sparql, base_iri=BASE_IRI)  # the embedded store's SyntaxError
         self._maybe_refresh()
-        if default_graphs is None:
-            data = sorted(set(self.graphs) - {STATISTICS_GRAPH})
-            default_graphs = [UNION_GRAPH] if self.union else data
+        if default_graphs is None and self.union:
+            default_graphs = [UNION_GRAPH]
+        elif default_graphs is None:  # the data's graphs, not the statistics describing them
+            default_graphs = sorted(set(self.graphs) - {STATISTICS_GRAPH})
         if named_graphs is None:
             named_graphs = sorted(self.graphs)
         return self._fetch(

@@ -37,6 +37,7 @@ from ..project import (
 
 STATISTICS_GRAPH = GRAPH_NS + "statistics"
 DATASET = STATISTICS_GRAPH + "#dataset"
+STATISTICS = ox.NamedNode(STATISTICS_GRAPH)  # as the engine names the graph
 STATED = DATASET + "-stated"
 SOURCE_GRAPHS = source_graph("")
 SD_NAME = "http://www.w3.org/ns/sparql-service-description#name"
